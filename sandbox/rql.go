@@ -1,0 +1,336 @@
+package sandbox
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxRQLDepth bounds the nesting of and/or/not, so a hostile query cannot
+// run the parser's stack deep.
+const maxRQLDepth = 32
+
+// rqlNode is a parsed RQL expression.
+type rqlNode interface {
+	match(o object) bool
+}
+
+// cmpNode compares a field with a value (or, for in, a set of values). A
+// field holding an array matches when any element matches; ne is the
+// negation of eq, so it matches when no element is equal.
+type cmpNode struct {
+	op    string
+	path  []string
+	value string
+	set   []string
+}
+
+func (n *cmpNode) match(o object) bool {
+	vals := values(o, n.path, nil)
+	if n.op == "ne" {
+		return !n.any(vals, "eq")
+	}
+	return n.any(vals, n.op)
+}
+
+func (n *cmpNode) any(vals []string, op string) bool {
+	for _, v := range vals {
+		var ok bool
+		switch op {
+		case "eq":
+			ok = v == n.value
+		case "like":
+			ok = globMatch(n.value, v)
+		case "ilike":
+			ok = globMatch(strings.ToLower(n.value), strings.ToLower(v))
+		case "in":
+			for _, s := range n.set {
+				if v == s {
+					ok = true
+					break
+				}
+			}
+		case "gt":
+			ok = compareValues(v, n.value) > 0
+		case "ge":
+			ok = compareValues(v, n.value) >= 0
+		case "lt":
+			ok = compareValues(v, n.value) < 0
+		case "le":
+			ok = compareValues(v, n.value) <= 0
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+type logicNode struct {
+	and  bool
+	kids []rqlNode
+}
+
+func (n *logicNode) match(o object) bool {
+	for _, k := range n.kids {
+		if k.match(o) != n.and {
+			return !n.and
+		}
+	}
+	return n.and
+}
+
+type notNode struct{ kid rqlNode }
+
+func (n *notNode) match(o object) bool { return !n.kid.match(o) }
+
+// compareValues orders two field values: as instants when both are RFC 3339
+// times, as numbers when both are integers, else lexically.
+func compareValues(a, b string) int {
+	if ta, err := time.Parse(time.RFC3339Nano, a); err == nil {
+		if tb, err := time.Parse(time.RFC3339Nano, b); err == nil {
+			return ta.Compare(tb)
+		}
+	}
+	if ia, err := strconv.ParseInt(a, 10, 64); err == nil {
+		if ib, err := strconv.ParseInt(b, 10, 64); err == nil {
+			switch {
+			case ia < ib:
+				return -1
+			case ia > ib:
+				return 1
+			}
+			return 0
+		}
+	}
+	return strings.Compare(a, b)
+}
+
+// globMatch matches s against pattern, where * stands for any run of
+// characters and everything else is literal.
+func globMatch(pattern, s string) bool {
+	parts := strings.Split(pattern, "*")
+	if len(parts) == 1 {
+		return pattern == s
+	}
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	last := parts[len(parts)-1]
+	for _, mid := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, mid)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(mid):]
+	}
+	return len(s) >= len(last) && strings.HasSuffix(s, last)
+}
+
+// rqlError is a message for the client, reported under errors.rql.
+type rqlError struct{ msg string }
+
+func (e *rqlError) Error() string { return e.msg }
+
+// rqlParser is a recursive-descent parser for the subset in the wire
+// contract:
+//
+//	expr   = op "(" field "," value ")"            op: eq ne like ilike gt ge lt le
+//	       | "in" "(" field "," "(" value {"," value} ")" ")"
+//	       | ("and" | "or") "(" expr {"," expr} ")"
+//	       | "not" "(" expr ")"
+//	field  = name {"." name}
+//	value  = '"' {char | '\"' | '\\'} '"'
+type rqlParser struct {
+	src    string
+	pos    int
+	depth  int
+	fields *fieldSet
+	used   map[string]bool // fields the expression mentions
+}
+
+// parseRQL parses one expression and reports the fields it mentions.
+func parseRQL(src string, fields *fieldSet) (rqlNode, map[string]bool, error) {
+	p := &rqlParser{src: src, fields: fields, used: map[string]bool{}}
+	n, err := p.expr()
+	if err != nil {
+		return nil, nil, err
+	}
+	p.space()
+	if p.pos < len(p.src) {
+		return nil, nil, p.fail("Unexpected %q at position %d of %q.", p.src[p.pos:p.pos+1], p.pos, p.src)
+	}
+	return n, p.used, nil
+}
+
+func (p *rqlParser) fail(format string, args ...any) error {
+	return &rqlError{msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *rqlParser) space() {
+	for p.pos < len(p.src) && (p.src[p.pos] == ' ' || p.src[p.pos] == '\t') {
+		p.pos++
+	}
+}
+
+func (p *rqlParser) expect(c byte) error {
+	p.space()
+	if p.pos < len(p.src) && p.src[p.pos] == c {
+		p.pos++
+		return nil
+	}
+	if p.pos >= len(p.src) {
+		return p.fail("Expected %q at the end of %q.", string(c), p.src)
+	}
+	return p.fail("Expected %q at position %d of %q, found %q.", string(c), p.pos, p.src, p.src[p.pos:p.pos+1])
+}
+
+func (p *rqlParser) name() string {
+	start := p.pos
+	for p.pos < len(p.src) {
+		c := p.src[p.pos]
+		if c == '_' || c == '$' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' ||
+			(p.pos > start && ('0' <= c && c <= '9' || c == '.')) {
+			p.pos++
+			continue
+		}
+		break
+	}
+	return p.src[start:p.pos]
+}
+
+func (p *rqlParser) expr() (rqlNode, error) {
+	if p.depth++; p.depth > maxRQLDepth {
+		return nil, p.fail("The query nests more than %d levels.", maxRQLDepth)
+	}
+	defer func() { p.depth-- }()
+	p.space()
+	at := p.pos
+	op := p.name()
+	if op == "" {
+		if p.pos >= len(p.src) {
+			return nil, p.fail("Expected an expression such as eq(name,\"value\") at the end of %q.", p.src)
+		}
+		return nil, p.fail("Expected an expression such as eq(name,\"value\") at position %d of %q.", p.pos, p.src)
+	}
+	switch op {
+	case "and", "or", "not", "in", "eq", "ne", "like", "ilike", "gt", "ge", "lt", "le":
+	default:
+		return nil, p.fail("Unknown operator %q at position %d: use eq, ne, like, ilike, in, gt, ge, lt, le, and, or or not.", op, at)
+	}
+	if err := p.expect('('); err != nil {
+		return nil, err
+	}
+	var n rqlNode
+	switch op {
+	case "and", "or":
+		logic := &logicNode{and: op == "and"}
+		for {
+			kid, err := p.expr()
+			if err != nil {
+				return nil, err
+			}
+			logic.kids = append(logic.kids, kid)
+			p.space()
+			if p.pos < len(p.src) && p.src[p.pos] == ',' {
+				p.pos++
+				continue
+			}
+			break
+		}
+		n = logic
+	case "not":
+		kid, err := p.expr()
+		if err != nil {
+			return nil, err
+		}
+		n = &notNode{kid: kid}
+	default:
+		field, err := p.field()
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expect(','); err != nil {
+			return nil, err
+		}
+		cmp := &cmpNode{op: op, path: strings.Split(field, ".")}
+		if op == "in" {
+			if cmp.set, err = p.list(); err != nil {
+				return nil, err
+			}
+		} else if cmp.value, err = p.value(); err != nil {
+			return nil, err
+		}
+		n = cmp
+	}
+	if err := p.expect(')'); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+func (p *rqlParser) field() (string, error) {
+	p.space()
+	at := p.pos
+	f := p.name()
+	if f == "" {
+		return "", p.fail("Expected a field name at position %d of %q.", at, p.src)
+	}
+	if !p.fields.filter[f] {
+		return "", p.fail("Unknown field %q: filter on %s.", f, p.fields.filterList())
+	}
+	p.used[f] = true
+	return f, nil
+}
+
+func (p *rqlParser) list() ([]string, error) {
+	if err := p.expect('('); err != nil {
+		return nil, err
+	}
+	var set []string
+	for {
+		v, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		set = append(set, v)
+		p.space()
+		if p.pos < len(p.src) && p.src[p.pos] == ',' {
+			p.pos++
+			continue
+		}
+		break
+	}
+	return set, p.expect(')')
+}
+
+// value reads a double-quoted string; \" and \\ are its only escapes.
+func (p *rqlParser) value() (string, error) {
+	p.space()
+	if p.pos >= len(p.src) || p.src[p.pos] != '"' {
+		return "", p.fail("Expected a double-quoted value at position %d of %q.", p.pos, p.src)
+	}
+	start := p.pos
+	p.pos++
+	var b strings.Builder
+	for p.pos < len(p.src) {
+		c := p.src[p.pos]
+		switch c {
+		case '"':
+			p.pos++
+			return b.String(), nil
+		case '\\':
+			if p.pos+1 >= len(p.src) || (p.src[p.pos+1] != '"' && p.src[p.pos+1] != '\\') {
+				return "", p.fail("Unsupported escape at position %d of %q: only \\\" and \\\\ are allowed.", p.pos, p.src)
+			}
+			b.WriteByte(p.src[p.pos+1])
+			p.pos += 2
+		default:
+			b.WriteByte(c)
+			p.pos++
+		}
+	}
+	return "", p.fail("The value starting at position %d of %q has no closing quote.", start, p.src)
+}
