@@ -1,0 +1,5 @@
+//go:build !unix
+
+package apiclient
+
+const openNonblock = 0

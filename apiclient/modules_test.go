@@ -1,0 +1,300 @@
+package apiclient
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// catalogueServer fakes the account and module endpoints.
+type catalogueServer struct {
+	modules    []Module
+	account    Account
+	serverMax  int           // largest page the server answers with
+	latency    time.Duration // added to every answer
+	barrier    int           // page requests (offset > 0) wait until this many are in flight
+	requests   atomic.Int32
+	pages      atomic.Int32
+	inFlight   atomic.Int32
+	maxFlight  atomic.Int32
+	mu         sync.Mutex
+	arrived    chan struct{} // closed when barrier requests are in flight
+	firstSeen  chan struct{} // closed when the first page was asked for
+	sawOverlap atomic.Bool   // the account request saw the first page request
+	accountErr int
+	queries    []string
+}
+
+func newCatalogue(n int, accountTypesOf func(i int) []string) *catalogueServer {
+	s := &catalogueServer{serverMax: MaxPageSize, arrived: make(chan struct{}), firstSeen: make(chan struct{})}
+	for i := range n {
+		s.modules = append(s.modules, Module{
+			ID:           fmt.Sprintf("MOD-%04d", i),
+			Name:         fmt.Sprintf("Module %05d", n-i), // name order differs from id order
+			AccountTypes: accountTypesOf(i),
+		})
+	}
+	slices.SortFunc(s.modules, func(a, b Module) int { return strings.Compare(a.Name, b.Name) })
+	return s
+}
+
+func (s *catalogueServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	cur := s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	for {
+		m := s.maxFlight.Load()
+		if cur <= m || s.maxFlight.CompareAndSwap(m, cur) {
+			break
+		}
+	}
+	if s.latency > 0 {
+		time.Sleep(s.latency)
+	}
+	raw, _ := url.PathUnescape(r.URL.RawQuery)
+	s.mu.Lock()
+	s.queries = append(s.queries, r.URL.Path+"?"+raw)
+	s.mu.Unlock()
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/public/v1/accounts/accounts/"):
+		select {
+		case <-s.firstSeen:
+			s.sawOverlap.Store(true)
+		case <-time.After(2 * time.Second):
+		}
+		if s.accountErr != 0 {
+			writeProblem(w, s.accountErr, `{"title":"nope"}`)
+			return
+		}
+		if raw != "select=modules" {
+			writeProblem(w, 400, `{"title":"bad select"}`)
+			return
+		}
+		b, _ := json.Marshal(s.account)
+		if s.account.Modules != nil && len(s.account.Modules) == 0 {
+			b = append(b[:len(b)-1], []byte(`,"modules":[]}`)...)
+		}
+		writeJSON(w, 200, string(b))
+	case r.URL.Path == "/public/v1/accounts/modules":
+		q := parseRQLParams(raw)
+		if q["select"] != "accountTypes" || q["order"] != "name" {
+			writeProblem(w, 400, `{"title":"bad query"}`)
+			return
+		}
+		limit, _ := strconv.Atoi(q["limit"])
+		offset, _ := strconv.Atoi(q["offset"])
+		limit = min(max(limit, 1), s.serverMax)
+		if offset == 0 {
+			s.mu.Lock()
+			select {
+			case <-s.firstSeen:
+			default:
+				close(s.firstSeen)
+			}
+			s.mu.Unlock()
+		} else if s.barrier > 0 {
+			if int(s.pages.Add(1)) == s.barrier {
+				close(s.arrived)
+			}
+			select {
+			case <-s.arrived:
+			case <-time.After(3 * time.Second): // never hang: the assertion on maxFlight fails instead
+			}
+		}
+		end := min(offset+limit, len(s.modules))
+		page := s.modules[min(offset, end):end]
+		b, _ := json.Marshal(map[string]any{"data": page, "$meta": map[string]any{"pagination": Pagination{Offset: offset, Limit: limit, Total: len(s.modules)}}})
+		writeJSON(w, 200, string(b))
+	default:
+		writeProblem(w, 404, `{}`)
+	}
+}
+
+func parseRQLParams(raw string) map[string]string {
+	out := map[string]string{}
+	for _, term := range strings.Split(raw, "&") {
+		if k, v, ok := strings.Cut(term, "="); ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func TestListEnabledModulesByAccountType(t *testing.T) {
+	s := newCatalogue(2500, func(i int) []string {
+		if i%2 == 0 {
+			return []string{"Client", "Vendor"}
+		}
+		return []string{"Operations"}
+	})
+	s.account = Account{ID: "ACC-1234-5678", Name: "Acme", Type: "Client"} // no modules field
+	s.serverMax = 400                                                      // the server answers with smaller pages than asked
+	s.barrier = 6                                                          // ceil(2500/400) - 1 remaining pages
+	c, _ := newTestClient(t, s)
+	mods, err := c.ListEnabledModules(context.Background(), "ACC-1234-5678")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mods) != 1250 {
+		t.Fatalf("got %d modules", len(mods))
+	}
+	for _, m := range mods {
+		if !slices.Contains(m.AccountTypes, "Client") {
+			t.Fatalf("%s is not for clients", m.ID)
+		}
+	}
+	if !slices.IsSortedFunc(mods, func(a, b Module) int { return strings.Compare(a.Name, b.Name) }) {
+		t.Error("not sorted by name")
+	}
+	if got := s.requests.Load(); got != 1+7 {
+		t.Errorf("requests %d, want 1 account + 7 pages", got)
+	}
+	if s.maxFlight.Load() < 6 {
+		t.Errorf("remaining pages not fetched concurrently: max in flight %d", s.maxFlight.Load())
+	}
+	if !s.sawOverlap.Load() {
+		t.Error("the account and the first page were not asked for at the same time")
+	}
+	// Offsets follow the server's page size.
+	var offsets []string
+	for _, q := range s.queries {
+		if i := strings.Index(q, "offset="); i >= 0 {
+			offsets = append(offsets, q[i+len("offset="):])
+		}
+		if strings.Contains(q, "/modules?") && !strings.Contains(q, "limit=1000") && !strings.Contains(q, "limit=400") {
+			t.Errorf("query %s", q)
+		}
+	}
+	slices.SortFunc(offsets, func(a, b string) int { x, _ := strconv.Atoi(a); y, _ := strconv.Atoi(b); return x - y })
+	if strings.Join(offsets, ",") != "400,800,1200,1600,2000,2400" {
+		t.Errorf("offsets %v", offsets)
+	}
+}
+
+func TestListEnabledModulesByAccountModules(t *testing.T) {
+	s := newCatalogue(30, func(int) []string { return []string{"Client"} })
+	s.account = Account{ID: "ACC-1234-5678", Type: "Client", Modules: []ModuleRef{
+		{ID: "MOD-0003", Name: "ignored, catalogue wins"}, {ID: "MOD-0001"}, {ID: "MOD-9999", Name: "Aardvark"},
+	}}
+	c, _ := newTestClient(t, s)
+	mods, err := c.ListEnabledModules(context.Background(), "ACC-1234-5678")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, m := range mods {
+		ids = append(ids, m.ID+"="+m.Name)
+	}
+	// Sorted by name: "Aardvark" (from the account only), then Module 00027 (MOD-0003), Module 00029 (MOD-0001).
+	if strings.Join(ids, ",") != "MOD-9999=Aardvark,MOD-0003=Module 00027,MOD-0001=Module 00029" {
+		t.Errorf("got %v", ids)
+	}
+	// An account whose modules list is empty (not absent) has none.
+	s2 := newCatalogue(5, func(int) []string { return []string{"Client"} })
+	s2.account = Account{ID: "ACC-1234-5678", Type: "Client", Modules: []ModuleRef{}}
+	c2, _ := newTestClient(t, s2)
+	mods, err = c2.ListEnabledModules(context.Background(), "ACC-1234-5678")
+	if err != nil || mods == nil || len(mods) != 0 {
+		t.Errorf("empty modules: %v %v", mods, err)
+	}
+}
+
+func TestListEnabledModulesPagesConcurrently(t *testing.T) {
+	s := newCatalogue(10000, func(int) []string { return []string{"Client"} })
+	s.account = Account{ID: "ACC-1234-5678", Type: "Client"}
+	s.barrier = 9 // all remaining pages must be in flight together
+	c, _ := newTestClient(t, s)
+	mods, err := c.ListEnabledModules(context.Background(), "ACC-1234-5678")
+	if err != nil || len(mods) != 10000 {
+		t.Fatalf("%d modules, %v", len(mods), err)
+	}
+	if s.requests.Load() != 11 {
+		t.Errorf("requests %d, want 11", s.requests.Load())
+	}
+	if s.maxFlight.Load() < 9 {
+		t.Errorf("max in flight %d, want 9", s.maxFlight.Load())
+	}
+}
+
+func TestListEnabledModulesBoundedConcurrency(t *testing.T) {
+	s := newCatalogue(100, func(int) []string { return []string{"Client"} })
+	s.account = Account{ID: "ACC-1234-5678", Type: "Client"}
+	s.serverMax = 2 // 50 pages
+	s.latency = 5 * time.Millisecond
+	c, _ := newTestClient(t, s)
+	mods, err := c.ListEnabledModules(context.Background(), "ACC-1234-5678")
+	if err != nil || len(mods) != 100 {
+		t.Fatalf("%d modules, %v", len(mods), err)
+	}
+	if m := s.maxFlight.Load(); m > pageFetchers+1 || m < 4 {
+		t.Errorf("max in flight %d, want 4..%d", m, pageFetchers+1)
+	}
+}
+
+// Over a slow link the whole catalogue takes about two round trips: the
+// account and the first page together, then every other page together
+// (sequential pages would take eleven).
+func TestListEnabledModulesLatency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing")
+	}
+	const rtt = 50 * time.Millisecond
+	s := newCatalogue(10000, func(int) []string { return []string{"Client"} })
+	s.account = Account{ID: "ACC-1234-5678", Type: "Client"}
+	c, _ := newTestClient(t, s)
+	run := func() time.Duration {
+		start := time.Now()
+		mods, err := c.ListEnabledModules(context.Background(), "ACC-1234-5678")
+		if err != nil || len(mods) != 10000 {
+			t.Fatalf("%d modules, %v", len(mods), err)
+		}
+		return time.Since(start)
+	}
+	run() // warm up the connections
+	// A shared machine can stall any run: take the best of three tries.
+	var work, elapsed time.Duration
+	for try := range 3 {
+		s.latency = 0
+		work = min(run(), run())
+		s.latency = rtt
+		elapsed = run()
+		t.Logf("try %d: without latency %v; with %v per request %v (%.1f round trips)", try+1, work, rtt, elapsed, float64(elapsed-work)/float64(rtt))
+		if elapsed >= 2*rtt && elapsed <= work+5*rtt {
+			return
+		}
+	}
+	if elapsed < 2*rtt {
+		t.Errorf("faster than two round trips (%v): is the latency applied?", elapsed)
+	}
+	if elapsed > work+5*rtt {
+		t.Errorf("took %v, more than %v + 5 round trips", elapsed, work)
+	}
+}
+
+func TestListEnabledModulesErrors(t *testing.T) {
+	s := newCatalogue(10, func(int) []string { return []string{"Client"} })
+	s.accountErr = 404
+	c, _ := newTestClient(t, s)
+	_, err := c.ListEnabledModules(context.Background(), "ACC-1234-5678")
+	if !IsNotFound(err) {
+		t.Errorf("want the account's 404, got %v", err)
+	}
+	s2 := newCatalogue(10, func(int) []string { return []string{"Client"} })
+	s2.account = Account{ID: "ACC-1234-5678"} // neither modules nor type
+	c2, _ := newTestClient(t, s2)
+	if _, err := c2.ListEnabledModules(context.Background(), "ACC-1234-5678"); err == nil {
+		t.Error("want an error without type or modules")
+	}
+	if _, err := c2.ListEnabledModules(context.Background(), " "); err == nil {
+		t.Error("empty account id")
+	}
+}

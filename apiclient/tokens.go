@@ -1,0 +1,242 @@
+package apiclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+const tokensPath = apiPrefix + "/accounts/api-tokens"
+
+// idRef is {"id": "…"}.
+type idRef struct {
+	ID string `json:"id"`
+}
+
+// createAPITokenDTO is CreateApiTokenDto exactly: empty optional fields are
+// left out. The icon travels as a file part, never as the `icon` string.
+type createAPITokenDTO struct {
+	Account     idRef   `json:"account"`
+	Name        string  `json:"name"`
+	Description string  `json:"description,omitempty"`
+	Modules     []idRef `json:"modules"`
+	Extensions  []idRef `json:"extensions,omitempty"`
+}
+
+// CreateAPIToken creates a token (POST /public/v1/accounts/api-tokens). The
+// request is checked with [CreateAPITokenRequest.Validate] first; an
+// [*InvalidRequestError] means nothing was sent.
+//
+// The answer is the only place the token's value ([APIToken.Token]) is ever
+// given. A create is never retried. When its outcome is unknown (timeout,
+// connection lost after sending, 5xx, unreadable answer) the error is an
+// [*OutcomeUnknownError]: call [Client.FindRecentAPITokens] before trying
+// again. A 4xx is an [*Error]: nothing was created.
+func (c *Client) CreateAPIToken(ctx context.Context, req *CreateAPITokenRequest) (*APIToken, error) {
+	if req == nil {
+		return nil, errors.New("apiclient: CreateAPIToken: nil request")
+	}
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	body, contentType, err := encodeCreateBody(req)
+	if err != nil {
+		return nil, err
+	}
+	const op = "create API token"
+	var tok APIToken
+	err = c.do(ctx, &request{
+		method:      http.MethodPost,
+		path:        tokensPath,
+		body:        body,
+		contentType: contentType,
+		createOp:    op,
+	}, &tok)
+	if err != nil {
+		return nil, err
+	}
+	if tok.ID == "" {
+		return nil, &OutcomeUnknownError{Op: op, Err: fmt.Errorf("apiclient: POST %s: %w: the answer has no token id", tokensPath, ErrMalformedResponse)}
+	}
+	return &tok, nil
+}
+
+// encodeCreateBody is the one place that decides how a create travels: JSON
+// (application/json, CreateApiTokenDto) without an icon, or multipart/form-data
+// with the JSON in a part named "token" and the image in a file part named
+// "icon" when there is one.
+func encodeCreateBody(req *CreateAPITokenRequest) (body []byte, contentType string, err error) {
+	dto := createAPITokenDTO{
+		Account:     idRef{ID: strings.TrimSpace(req.AccountID)},
+		Name:        strings.TrimSpace(req.Name),
+		Description: strings.TrimSpace(req.Description),
+		Modules:     make([]idRef, 0, len(req.ModuleIDs)),
+	}
+	for _, id := range req.ModuleIDs {
+		dto.Modules = append(dto.Modules, idRef{ID: strings.TrimSpace(id)})
+	}
+	for _, id := range req.ExtensionIDs {
+		dto.Extensions = append(dto.Extensions, idRef{ID: strings.TrimSpace(id)})
+	}
+	js, err := json.Marshal(dto)
+	if err != nil {
+		return nil, "", fmt.Errorf("apiclient: encoding the token: %w", err)
+	}
+	if req.Icon == nil {
+		return js, "application/json", nil
+	}
+
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", mime.FormatMediaType("form-data", map[string]string{"name": "token"}))
+	h.Set("Content-Type", "application/json")
+	part, err := mw.CreatePart(h)
+	if err == nil {
+		_, err = part.Write(js)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("apiclient: encoding the token: %w", err)
+	}
+	ct := req.Icon.ContentType
+	if ct == "" {
+		if _, info, ierr := InspectIcon(req.Icon.Filename, req.Icon.Data); ierr == nil {
+			ct = formatContentType(info.Format)
+		} else {
+			ct = "application/octet-stream"
+		}
+	}
+	h = textproto.MIMEHeader{}
+	h.Set("Content-Disposition", mime.FormatMediaType("form-data", map[string]string{"name": "icon", "filename": iconFilename(req.Icon)}))
+	h.Set("Content-Type", ct)
+	part, err = mw.CreatePart(h)
+	if err == nil {
+		_, err = part.Write(req.Icon.Data)
+	}
+	if err == nil {
+		err = mw.Close()
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("apiclient: encoding the icon: %w", err)
+	}
+	return buf.Bytes(), mw.FormDataContentType(), nil
+}
+
+// iconFilename is the icon's base name, made safe for a header, or a name
+// from its format.
+func iconFilename(icon *Icon) string {
+	name := strings.Map(func(r rune) rune {
+		if isUnsafeRune(r) || r == '"' || r == '\\' || r == '/' {
+			return -1
+		}
+		return r
+	}, filepath.Base(filepath.ToSlash(icon.Filename)))
+	name = strings.TrimSpace(name)
+	if name == "" || name == "." || name == ".." {
+		name = "icon"
+		if _, info, err := InspectIcon("icon", icon.Data); err == nil {
+			name += "." + strings.ToLower(info.Format)
+		}
+	}
+	return name
+}
+
+// GetAPIToken reads a token (its value is never returned again).
+func (c *Client) GetAPIToken(ctx context.Context, id string) (*APIToken, error) {
+	p, err := objectPath(tokensPath, id)
+	if err != nil {
+		return nil, err
+	}
+	var tok APIToken
+	if err := c.do(ctx, &request{method: http.MethodGet, path: p, idempotent: true}, &tok); err != nil {
+		return nil, err
+	}
+	return &tok, nil
+}
+
+// ListAPITokens lists tokens; opts may be nil (the server's first page).
+func (c *Client) ListAPITokens(ctx context.Context, opts *ListOptions) ([]APIToken, *Pagination, error) {
+	return list[APIToken](ctx, c, tokensPath, opts)
+}
+
+// FindRecentAPITokens lists the tokens of an account with this name created
+// since a time, newest first (at most 100). It is what to call before
+// retrying a create whose outcome is unknown: a token found there was created
+// by the first attempt. The query is
+//
+//	eq(account.id,"…")&eq(name,"…")&ge(audit.created.at,"<RFC 3339 UTC>")&order=-audit.created.at&limit=100
+//
+// A zero since leaves the time condition out. Allow for clock skew: pass a
+// time a minute or so before the create started.
+func (c *Client) FindRecentAPITokens(ctx context.Context, accountID, name string, since time.Time) ([]APIToken, error) {
+	accountID = strings.TrimSpace(accountID)
+	if accountID == "" {
+		return nil, errors.New("apiclient: FindRecentAPITokens: no account id")
+	}
+	terms := []string{Eq("account.id", accountID)}
+	if n := strings.TrimSpace(name); n != "" {
+		terms = append(terms, Eq("name", n))
+	}
+	if !since.IsZero() {
+		terms = append(terms, Ge("audit.created.at", since.UTC().Format(time.RFC3339)))
+	}
+	toks, _, err := c.ListAPITokens(ctx, &ListOptions{
+		Filter: strings.Join(terms, "&"),
+		Order:  "-audit.created.at",
+		Limit:  100,
+	})
+	return toks, err
+}
+
+// DisableAPIToken disables a token (POST …/{id}/disable). It is not retried.
+func (c *Client) DisableAPIToken(ctx context.Context, id string) (*APIToken, error) {
+	return c.tokenAction(ctx, id, "disable")
+}
+
+// EnableAPIToken enables a disabled token (POST …/{id}/enable). It is not
+// retried.
+func (c *Client) EnableAPIToken(ctx context.Context, id string) (*APIToken, error) {
+	return c.tokenAction(ctx, id, "enable")
+}
+
+// DeleteAPIToken deletes a token (DELETE …/{id}): it stops authenticating at
+// once. Deleting a deleted token succeeds again, so a delete is retried like
+// a read.
+func (c *Client) DeleteAPIToken(ctx context.Context, id string) error {
+	p, err := objectPath(tokensPath, id)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, &request{method: http.MethodDelete, path: p, idempotent: true}, nil)
+}
+
+func (c *Client) tokenAction(ctx context.Context, id, action string) (*APIToken, error) {
+	p, err := objectPath(tokensPath, id)
+	if err != nil {
+		return nil, err
+	}
+	var tok APIToken
+	if err := c.do(ctx, &request{method: http.MethodPost, path: p + "/" + action}, &tok); err != nil {
+		return nil, err
+	}
+	return &tok, nil
+}
+
+// objectPath is collection/{id} with the id escaped.
+func objectPath(collection, id string) (string, error) {
+	id = strings.TrimSpace(id)
+	if id == "" {
+		return "", fmt.Errorf("apiclient: no id given for %s", collection)
+	}
+	return collection + "/" + url.PathEscape(id), nil
+}
