@@ -1,0 +1,483 @@
+package steps
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textarea"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/dustin/go-humanize"
+
+	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/textsafe"
+	"github.com/softwareone/apitoken/theme"
+)
+
+// The General step's fields, by the names the API gives them, so a server
+// error on "name" lands on the name field.
+const (
+	FieldIcon        = "icon"
+	FieldName        = "name"
+	FieldDescription = "description"
+	fieldNext        = "next" // the Next button
+)
+
+type generalKeys struct {
+	NextField key.Binding
+	PrevField key.Binding
+	Next      key.Binding
+	Enter     key.Binding
+	Quit      key.Binding
+}
+
+func newGeneralKeys() generalKeys {
+	return generalKeys{
+		NextField: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		PrevField: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
+		Next:      key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "next step")),
+		Enter:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
+		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+	}
+}
+
+// logoLoadedMsg carries the result of reading a logo file.
+type logoLoadedMsg struct {
+	path     string
+	icon     *apiclient.Icon
+	info     apiclient.IconInfo
+	err      error
+	thenNext bool
+}
+
+// GeneralStep asks for the token's logo, name and description.
+type GeneralStep struct {
+	data  *Data
+	theme *theme.Theme
+	keys  generalKeys
+
+	logo textinput.Model
+	name textinput.Model
+	desc textarea.Model
+
+	fields []string // focus order
+	focus  int
+
+	// errs holds the message shown under each field; touched fields are
+	// checked as the user types, the others only once Next was pressed.
+	errs    map[string]string
+	touched map[string]bool
+	// loadingLogo is the path being read, so Next waits for it.
+	loadingLogo string
+	logoPath    string // the path Data.Icon was read from
+
+	width, height int
+}
+
+// NewGeneral builds the General step over the wizard's data.
+func NewGeneral(data *Data, th *theme.Theme) *GeneralStep {
+	s := &GeneralStep{data: data, theme: th, keys: newGeneralKeys(),
+		errs: map[string]string{}, touched: map[string]bool{}}
+
+	s.logo = textinput.New()
+	s.logo.Prompt = "> "
+	s.logo.Placeholder = "path to a PNG, JPEG, GIF or SVG file"
+	s.logo.SetValue(data.LogoPath)
+
+	s.name = textinput.New()
+	s.name.Prompt = "> "
+	s.name.Placeholder = "e.g. Nightly billing export"
+	s.name.SetValue(data.Name)
+
+	s.desc = textarea.New()
+	s.desc.ShowLineNumbers = false
+	s.desc.Prompt = "" // the field draws its own focus bar
+	s.desc.Placeholder = "What is this token for? Who owns it?"
+	s.desc.CharLimit = 0
+	s.desc.SetValue(data.Description)
+
+	if data.AllowLogo {
+		s.fields = append(s.fields, FieldIcon)
+	}
+	s.fields = append(s.fields, FieldName, FieldDescription, fieldNext)
+	s.logoPath = data.LogoPath
+	s.ApplyTheme()
+	s.focusField(FieldName)
+	s.SetSize(80, 20)
+	return s
+}
+
+// ApplyTheme takes up a theme changed in place (the terminal reported its
+// background after the step was built).
+func (s *GeneralStep) ApplyTheme() {
+	s.logo.SetStyles(s.theme.Form.Input)
+	s.name.SetStyles(s.theme.Form.Input)
+	s.desc.SetStyles(s.theme.Form.TextArea)
+}
+
+// Enter implements Step: the cursor goes back to the field it was in.
+func (s *GeneralStep) Enter() tea.Cmd { return s.setFocus(s.focus) }
+
+// Capturing implements Step: the focused field takes text, except the button.
+func (s *GeneralStep) Capturing() bool { return s.fields[s.focus] != fieldNext }
+
+// SetSize implements Step.
+func (s *GeneralStep) SetSize(w, h int) {
+	s.width, s.height = w, h
+	inner := max(formWidth(w)-4, 10)
+	s.logo.SetWidth(inner - 2) // the prompt takes two cells
+	s.name.SetWidth(inner - 2)
+	s.desc.SetWidth(inner)
+	// The description gets what is left of the height, 2 to 4 lines.
+	s.desc.SetHeight(clamp(h-s.fixedLines(), 2, 4))
+}
+
+// compact drops the hint and the blank lines between fields so the whole
+// form, Next included, fits a short window.
+func (s *GeneralStep) compact() bool { return s.height < 19 }
+
+// fixedLines is the number of lines General draws besides the
+// description's own lines: the heading, then per field a label, the input,
+// the line below it and a blank, and the button.
+func (s *GeneralStep) fixedLines() int {
+	head, perField := 3, 4
+	if s.compact() {
+		head, perField = 2, 3
+	}
+	n := head + perField /* name */ + perField - 1 /* description */ + 1 /* button */
+	if s.data.AllowLogo {
+		n += perField
+	}
+	return n
+}
+
+// Focus puts the cursor on a field by its API name ("" keeps the focus).
+func (s *GeneralStep) Focus(field string) tea.Cmd {
+	if field == "" {
+		return nil
+	}
+	return s.focusField(field)
+}
+
+func (s *GeneralStep) focusField(field string) tea.Cmd {
+	for i, f := range s.fields {
+		if f == field {
+			return s.setFocus(i)
+		}
+	}
+	return nil
+}
+
+func (s *GeneralStep) setFocus(i int) tea.Cmd {
+	s.logo.Blur()
+	s.name.Blur()
+	s.desc.Blur()
+	s.focus = (i + len(s.fields)) % len(s.fields)
+	switch s.fields[s.focus] {
+	case FieldIcon:
+		return s.logo.Focus()
+	case FieldName:
+		return s.name.Focus()
+	case FieldDescription:
+		return s.desc.Focus()
+	}
+	return nil
+}
+
+// Update implements Step.
+func (s *GeneralStep) Update(msg tea.Msg) (Step, tea.Cmd) {
+	switch msg := msg.(type) {
+	case logoLoadedMsg:
+		return s, s.logoLoaded(msg)
+	case FieldErrorsMsg:
+		for field, text := range msg.Errors {
+			if field == FieldIcon || field == FieldName || field == FieldDescription {
+				s.errs[field] = text
+				s.touched[field] = true
+			}
+		}
+		return s, nil
+	case tea.KeyPressMsg:
+		return s, s.handleKey(msg)
+	case tea.PasteMsg:
+		return s, s.updateFocused(msg)
+	}
+	return s, s.updateFocused(msg)
+}
+
+func (s *GeneralStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	field := s.fields[s.focus]
+	switch {
+	case key.Matches(msg, s.keys.Next):
+		return s.next()
+	case key.Matches(msg, s.keys.NextField):
+		return s.leave(field, s.focus+1)
+	case key.Matches(msg, s.keys.PrevField):
+		return s.leave(field, s.focus-1)
+	case key.Matches(msg, s.keys.Enter) && field != FieldDescription:
+		if field == fieldNext {
+			return s.next()
+		}
+		return s.leave(field, s.focus+1)
+	}
+	return s.updateFocused(msg)
+}
+
+// leave moves the focus away from a field, checking it and, for the logo,
+// reading the file it names.
+func (s *GeneralStep) leave(field string, to int) tea.Cmd {
+	s.touched[field] = true
+	s.check(field)
+	cmd := s.setFocus(to)
+	if field == FieldIcon {
+		return tea.Batch(cmd, s.loadLogo(false))
+	}
+	return cmd
+}
+
+func (s *GeneralStep) updateFocused(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch s.fields[s.focus] {
+	case FieldIcon:
+		s.logo, cmd = s.logo.Update(msg)
+		s.data.LogoPath = s.logo.Value()
+		if strings.TrimSpace(s.data.LogoPath) != s.logoPath {
+			// The file on record no longer matches what is typed.
+			s.data.Icon, s.data.IconInfo = nil, apiclient.IconInfo{}
+			delete(s.errs, FieldIcon)
+		}
+	case FieldName:
+		s.name, cmd = s.name.Update(msg)
+		s.data.Name = s.name.Value()
+		s.check(FieldName)
+	case FieldDescription:
+		s.desc, cmd = s.desc.Update(msg)
+		s.data.Description = s.desc.Value()
+		s.check(FieldDescription)
+	}
+	return cmd
+}
+
+// check validates one field, keeping the message only for touched fields.
+func (s *GeneralStep) check(field string) bool {
+	var err error
+	switch field {
+	case FieldName:
+		err = apiclient.CheckName(s.data.Name)
+	case FieldDescription:
+		err = apiclient.CheckDescription(s.data.Description)
+	case FieldIcon:
+		return s.errs[FieldIcon] == ""
+	default:
+		return true
+	}
+	if err == nil {
+		delete(s.errs, field)
+		return true
+	}
+	if s.touched[field] {
+		s.errs[field] = err.Error()
+	}
+	return false
+}
+
+// next validates every field and asks for the Modules step, reading the logo
+// first if its path changed.
+func (s *GeneralStep) next() tea.Cmd {
+	for _, f := range s.fields {
+		s.touched[f] = true
+	}
+	if strings.TrimSpace(s.data.LogoPath) != s.logoPath {
+		return s.loadLogo(true)
+	}
+	if s.loadingLogo != "" {
+		return nil // the file is being read; logoLoaded carries on
+	}
+	firstBad := ""
+	for _, f := range s.fields {
+		if !s.check(f) && firstBad == "" {
+			firstBad = f
+		}
+	}
+	if firstBad != "" {
+		return s.focusField(firstBad)
+	}
+	return func() tea.Msg { return NextMsg{} }
+}
+
+// loadLogo reads the typed logo path in a command: file I/O stays out of
+// Update.
+func (s *GeneralStep) loadLogo(thenNext bool) tea.Cmd {
+	path := strings.TrimSpace(s.data.LogoPath)
+	if path == s.logoPath && s.loadingLogo == "" {
+		if thenNext {
+			return s.next()
+		}
+		return nil
+	}
+	if path == "" {
+		s.logoPath = ""
+		s.data.Icon, s.data.IconInfo = nil, apiclient.IconInfo{}
+		delete(s.errs, FieldIcon)
+		if thenNext {
+			return s.next()
+		}
+		return nil
+	}
+	s.loadingLogo = path
+	return func() tea.Msg {
+		icon, info, err := apiclient.ReadIcon(ExpandHome(path))
+		return logoLoadedMsg{path: path, icon: icon, info: info, err: err, thenNext: thenNext}
+	}
+}
+
+func (s *GeneralStep) logoLoaded(msg logoLoadedMsg) tea.Cmd {
+	if msg.path != s.loadingLogo {
+		return nil // an older read; a newer one is on its way
+	}
+	s.loadingLogo = ""
+	s.logoPath = msg.path
+	if strings.TrimSpace(s.data.LogoPath) != msg.path {
+		return nil // edited while reading
+	}
+	if msg.err != nil {
+		s.data.Icon, s.data.IconInfo = nil, apiclient.IconInfo{}
+		s.errs[FieldIcon] = textsafe.Line(msg.err.Error(), 200)
+		if msg.thenNext {
+			return s.focusField(FieldIcon)
+		}
+		return nil
+	}
+	delete(s.errs, FieldIcon)
+	s.data.Icon, s.data.IconInfo = msg.icon, msg.info
+	if msg.thenNext {
+		return s.next()
+	}
+	return nil
+}
+
+// View implements Step.
+func (s *GeneralStep) View() string {
+	t := s.theme
+	w := formWidth(s.width)
+	var b strings.Builder
+	b.WriteString(t.Form.Title.Render("General") + "\n")
+	if !s.compact() {
+		b.WriteString(t.Form.Hint.Render(ansi.Truncate("Name the token so you recognise it later; logo and description are optional.", w, textsafe.Ellipsis)) + "\n")
+	}
+	b.WriteString("\n")
+
+	if s.data.AllowLogo {
+		below := t.Form.Hint.Render("PNG, JPEG, GIF or SVG, up to " + humanize.IBytes(apiclient.MaxIconBytes))
+		switch {
+		case s.errs[FieldIcon] != "":
+			below = t.Form.Error.Render("✗ " + s.errs[FieldIcon])
+		case s.loadingLogo != "":
+			below = t.Form.Hint.Render("reading " + filepath.Base(s.loadingLogo) + "…")
+		case s.data.Icon != nil:
+			below = t.Form.Preview.Render("✓ " + iconSummary(s.data.Icon, s.data.IconInfo))
+		}
+		b.WriteString(s.field(FieldIcon, "Logo", true, "", s.logo.View(), below, w))
+	}
+
+	n := utf8.RuneCountInString(strings.TrimSpace(s.data.Name))
+	counter := t.Form.Counter
+	if n > apiclient.MaxNameLength {
+		counter = t.Form.CounterOver
+	}
+	nameBelow := t.Form.Hint.Render("Required.")
+	if e := s.errs[FieldName]; e != "" {
+		nameBelow = t.Form.Error.Render("✗ " + e)
+	}
+	b.WriteString(s.field(FieldName, "API token name", false,
+		counter.Render(fmt.Sprintf("%d/%d", n, apiclient.MaxNameLength)), s.name.View(), nameBelow, w))
+
+	d := utf8.RuneCountInString(strings.TrimSpace(s.data.Description))
+	counter = t.Form.Counter
+	if d > apiclient.MaxDescriptionLength {
+		counter = t.Form.CounterOver
+	}
+	descBelow := t.Form.Hint.Render("enter adds a line, tab moves on")
+	if e := s.errs[FieldDescription]; e != "" {
+		descBelow = t.Form.Error.Render("✗ " + e)
+	}
+	b.WriteString(s.field(FieldDescription, "Description", true,
+		counter.Render(fmt.Sprintf("%d/%d", d, apiclient.MaxDescriptionLength)), s.desc.View(), descBelow, w))
+
+	button := t.Form.Button.Render("Next →")
+	if s.fields[s.focus] == fieldNext {
+		button = t.Form.ButtonActive.Render("Next →")
+	}
+	b.WriteString("  " + button)
+	return b.String()
+}
+
+// field draws a labelled field with a bar on its left while focused.
+func (s *GeneralStep) field(id, label string, optional bool, right, input, below string, w int) string {
+	t := s.theme
+	focused := s.fields[s.focus] == id
+	bar, labelStyle := t.Form.BlurBar.Render("│"), t.Form.Label
+	if focused {
+		bar, labelStyle = t.Form.FocusBar.Render("┃"), t.Form.LabelFocused
+	}
+	head := labelStyle.Render(label)
+	if optional {
+		head += " " + t.Form.Optional.Render("(optional)")
+	}
+	if right != "" {
+		gap := w - 2 - lipgloss.Width(head) - lipgloss.Width(right)
+		head += strings.Repeat(" ", max(gap, 1)) + right
+	}
+	var b strings.Builder
+	b.WriteString(bar + " " + head + "\n")
+	for _, line := range strings.Split(input, "\n") {
+		b.WriteString(bar + " " + line + "\n")
+	}
+	b.WriteString("  " + ansi.Truncate(below, w-2, textsafe.Ellipsis) + "\n")
+	if !s.compact() {
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// ShortHelp implements help.KeyMap.
+func (s *GeneralStep) ShortHelp() []key.Binding {
+	return []key.Binding{s.keys.NextField, s.keys.PrevField, s.keys.Next}
+}
+
+// FullHelp implements help.KeyMap.
+func (s *GeneralStep) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{s.keys.NextField, s.keys.PrevField, s.keys.Enter}, {s.keys.Next, s.keys.Quit}}
+}
+
+// iconSummary is the one-line preview of a logo: name, format, size.
+func iconSummary(icon *apiclient.Icon, info apiclient.IconInfo) string {
+	parts := []string{textsafe.Line(icon.Filename, 40), info.Format}
+	if info.Width > 0 && info.Height > 0 {
+		parts = append(parts, fmt.Sprintf("%d×%d px", info.Width, info.Height))
+	}
+	parts = append(parts, humanize.IBytes(uint64(len(icon.Data))))
+	return strings.Join(parts, " · ")
+}
+
+// ExpandHome turns a leading "~/" into the user's home directory, as a
+// shell would have.
+func ExpandHome(path string) string {
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, rest)
+		}
+	}
+	return path
+}
+
+// formWidth is the width forms are laid out in: the window, up to 80 columns.
+func formWidth(w int) int { return clamp(w, 20, 80) }
+
+func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }

@@ -1,0 +1,477 @@
+package steps
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/textsafe"
+	"github.com/softwareone/apitoken/theme"
+)
+
+type modulesKeys struct {
+	Up, Down, PageUp, PageDown, Home, End key.Binding
+	Toggle, All, Next, Back, Clear, Retry key.Binding
+}
+
+func newModulesKeys() modulesKeys {
+	return modulesKeys{
+		Up:       key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "move")),
+		Down:     key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "page")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+		Home:     key.NewBinding(key.WithKeys("home"), key.WithHelp("home/end", "first/last")),
+		End:      key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last")),
+		Toggle:   key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
+		All:      key.NewBinding(key.WithKeys("ctrl+a"), key.WithHelp("ctrl+a", "all/none")),
+		Next:     key.NewBinding(key.WithKeys("enter", "ctrl+n"), key.WithHelp("enter", "next")),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Clear:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		Retry:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "retry")),
+	}
+}
+
+// ModulesStep lets the user pick the modules the token may use, from those
+// enabled for the account. It is built for large catalogues: filtering
+// narrows the previous result when the filter grows, and a frame draws only
+// the rows that fit.
+type ModulesStep struct {
+	data  *Data
+	theme *theme.Theme
+	keys  modulesKeys
+
+	loading bool
+	err     error
+	spin    spinner.Model
+
+	filter  string // as typed
+	lfilter string // lower case
+	shown   []int  // indexes into data.Catalog that match the filter
+	spare   []int  // second buffer, so refiltering does not allocate
+	cursor  int    // index into shown
+	offset  int    // first row drawn
+	problem string // why Next was refused, or the server's message
+
+	width, height int
+}
+
+// NewModules builds the Modules step. It shows a spinner until the wizard
+// delivers a ModulesLoadedMsg.
+func NewModules(data *Data, th *theme.Theme) *ModulesStep {
+	s := &ModulesStep{data: data, theme: th, keys: newModulesKeys(), loading: data.Catalog == nil}
+	s.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(th.Status.Spinner))
+	s.refilter()
+	s.SetSize(80, 20)
+	return s
+}
+
+// ApplyTheme takes up a theme changed in place.
+func (s *ModulesStep) ApplyTheme() { s.spin.Style = s.theme.Status.Spinner }
+
+// Enter implements Step.
+func (s *ModulesStep) Enter() tea.Cmd {
+	if s.loading {
+		return s.spin.Tick
+	}
+	return nil
+}
+
+// Capturing implements Step: letters go to the filter.
+func (s *ModulesStep) Capturing() bool { return true }
+
+// SetSize implements Step.
+func (s *ModulesStep) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.scrollIntoView()
+}
+
+// Update implements Step.
+func (s *ModulesStep) Update(msg tea.Msg) (Step, tea.Cmd) {
+	switch msg := msg.(type) {
+	case ModulesLoadedMsg:
+		s.loading = false
+		s.err = msg.Err
+		if msg.Err == nil {
+			s.problem = ""
+			s.refilter()
+		}
+		return s, nil
+	case FieldErrorsMsg:
+		for field, text := range msg.Errors {
+			if field == "modules" || strings.HasPrefix(field, "modules[") {
+				s.problem = text
+			}
+		}
+		return s, nil
+	case spinner.TickMsg:
+		if !s.loading {
+			return s, nil // stop ticking once loaded
+		}
+		var cmd tea.Cmd
+		s.spin, cmd = s.spin.Update(msg)
+		return s, cmd
+	case tea.PasteMsg:
+		s.setFilter(s.filter + textsafe.Line(msg.Content, 100))
+		return s, nil
+	case tea.KeyPressMsg:
+		return s, s.handleKey(msg)
+	}
+	return s, nil
+}
+
+func (s *ModulesStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := s.keys
+	switch {
+	case key.Matches(msg, k.Retry):
+		if s.err != nil {
+			s.loading, s.err = true, nil
+			return tea.Batch(s.spin.Tick, func() tea.Msg { return RetryModulesMsg{} })
+		}
+		return nil
+	case key.Matches(msg, k.Back):
+		if s.filter != "" {
+			s.setFilter("")
+			return nil
+		}
+		return func() tea.Msg { return BackMsg{} }
+	case key.Matches(msg, k.Next):
+		return s.next()
+	}
+	if s.loading || s.err != nil {
+		return nil
+	}
+	rows := s.visibleRows()
+	switch {
+	case key.Matches(msg, k.Up):
+		s.move(-1)
+	case key.Matches(msg, k.Down):
+		s.move(1)
+	case key.Matches(msg, k.PageUp):
+		s.move(-rows)
+	case key.Matches(msg, k.PageDown):
+		s.move(rows)
+	case key.Matches(msg, k.Home):
+		s.move(-len(s.shown))
+	case key.Matches(msg, k.End):
+		s.move(len(s.shown))
+	case key.Matches(msg, k.Toggle):
+		s.toggle()
+	case key.Matches(msg, k.All):
+		s.toggleAll()
+	case msg.String() == "backspace":
+		if s.filter != "" {
+			_, size := utf8.DecodeLastRuneInString(s.filter)
+			s.setFilter(s.filter[:len(s.filter)-size])
+		}
+	case msg.Text != "" && msg.Mod&^(tea.ModShift) == 0 && isPrintable(msg.Text):
+		s.setFilter(s.filter + msg.Text)
+	}
+	return nil
+}
+
+func isPrintable(s string) bool {
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *ModulesStep) next() tea.Cmd {
+	if s.loading || s.err != nil {
+		return nil
+	}
+	if len(s.data.Catalog) == 0 {
+		s.problem = "There are no modules to select for this account."
+		return nil
+	}
+	if s.selectedCount() == 0 {
+		s.problem = "Select at least one module (space selects the highlighted one)."
+		return nil
+	}
+	s.problem = ""
+	return func() tea.Msg { return NextMsg{} }
+}
+
+func (s *ModulesStep) move(delta int) {
+	if len(s.shown) == 0 {
+		return
+	}
+	s.cursor = clamp(s.cursor+delta, 0, len(s.shown)-1)
+	s.scrollIntoView()
+}
+
+func (s *ModulesStep) toggle() {
+	if len(s.shown) == 0 {
+		return
+	}
+	id := s.data.Catalog[s.shown[s.cursor]].ID
+	if s.data.Selected[id] {
+		delete(s.data.Selected, id)
+	} else {
+		s.data.Selected[id] = true
+		s.problem = ""
+	}
+}
+
+// toggleAll selects every shown module, or clears them when all already are.
+func (s *ModulesStep) toggleAll() {
+	all := true
+	for _, i := range s.shown {
+		if !s.data.Selected[s.data.Catalog[i].ID] {
+			all = false
+			break
+		}
+	}
+	for _, i := range s.shown {
+		if all {
+			delete(s.data.Selected, s.data.Catalog[i].ID)
+		} else {
+			s.data.Selected[s.data.Catalog[i].ID] = true
+		}
+	}
+	if !all && len(s.shown) > 0 {
+		s.problem = ""
+	}
+}
+
+func (s *ModulesStep) selectedCount() int {
+	n := 0
+	for _, m := range s.data.Catalog {
+		if s.data.Selected[m.ID] {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *ModulesStep) setFilter(f string) {
+	s.filter = f
+	s.refilter()
+}
+
+// refilter recomputes the shown rows. When the new filter extends the old
+// one, only the rows already shown can still match, so only those are
+// checked: typing a word into a 10 000-module list stays fast.
+func (s *ModulesStep) refilter() {
+	prev := s.lfilter
+	s.lfilter = strings.ToLower(s.filter)
+	var current string
+	if s.cursor < len(s.shown) {
+		current = s.data.Catalog[s.shown[s.cursor]].ID
+	}
+	out := s.spare[:0]
+	switch {
+	case s.lfilter == "":
+		for i := range s.data.Catalog {
+			out = append(out, i)
+		}
+	case prev != "" && strings.HasPrefix(s.lfilter, prev) && len(s.shown) <= len(s.data.Catalog):
+		for _, i := range s.shown {
+			if strings.Contains(s.data.Catalog[i].search, s.lfilter) {
+				out = append(out, i)
+			}
+		}
+	default:
+		for i := range s.data.Catalog {
+			if strings.Contains(s.data.Catalog[i].search, s.lfilter) {
+				out = append(out, i)
+			}
+		}
+	}
+	s.spare, s.shown = s.shown, out
+	s.cursor = 0
+	for j, i := range s.shown {
+		if s.data.Catalog[i].ID == current {
+			s.cursor = j
+			break
+		}
+	}
+	s.offset = 0
+	s.scrollIntoView()
+}
+
+// Layout: title, hint, blank, filter line, blank, rows…, blank, footer.
+const modulesChrome = 7
+
+// rowHeight is two lines (name, description) when there is room, else one.
+func (s *ModulesStep) rowHeight() int {
+	if s.height-modulesChrome >= 8 {
+		return 2
+	}
+	return 1
+}
+
+func (s *ModulesStep) visibleRows() int {
+	return max((s.height-modulesChrome)/s.rowHeight(), 1)
+}
+
+func (s *ModulesStep) scrollIntoView() {
+	rows := s.visibleRows()
+	if s.cursor < s.offset {
+		s.offset = s.cursor
+	}
+	if s.cursor >= s.offset+rows {
+		s.offset = s.cursor - rows + 1
+	}
+	s.offset = clamp(s.offset, 0, max(len(s.shown)-rows, 0))
+}
+
+// View implements Step.
+func (s *ModulesStep) View() string {
+	t := s.theme
+	w := max(s.width, 20)
+	var b strings.Builder
+	b.WriteString(t.Form.Title.Render("Modules") + "\n")
+	b.WriteString(t.Form.Hint.Render(ansi.Truncate("Choose what the token may access. Only modules enabled for "+s.data.AccountName()+" are listed.", w, textsafe.Ellipsis)) + "\n\n")
+
+	switch {
+	case s.loading:
+		b.WriteString(s.spin.View() + " " + t.Status.Info.Render("Fetching the modules enabled for "+s.data.AccountName()+"…"))
+		return b.String()
+	case s.err != nil:
+		b.WriteString(t.Status.Error.Render("✗ Could not fetch the modules.") + "\n")
+		b.WriteString(wrapStyled(t.Status.Error, ErrorText(s.err), w) + "\n")
+		if trace := TraceOf(s.err); trace != "" {
+			b.WriteString(t.Status.Trace.Render("trace id "+trace) + "\n")
+		}
+		b.WriteString("\n" + t.Form.Hint.Render("ctrl+r retries · esc goes back"))
+		return b.String()
+	case len(s.data.Catalog) == 0:
+		b.WriteString(t.List.Empty.Render(wrap("No modules are enabled for "+s.data.AccountName()+
+			". A token needs at least one module: ask SoftwareOne (your account manager or the support team) to enable modules for this account, then start again.", w)))
+		return b.String()
+	}
+
+	count := t.List.Count.Render(fmt.Sprintf("%d of %d selected", s.selectedCount(), len(s.data.Catalog)))
+	filterText := s.filter
+	if filterText == "" {
+		filterText = t.List.Empty.Render("type to filter")
+	} else {
+		filterText = t.List.Filter.Render(ansi.Truncate(filterText, max(w-30, 5), textsafe.Ellipsis)) + t.List.Cursor.Render("▏")
+	}
+	left := t.List.FilterLabel.Render("Filter ") + filterText
+	gap := w - lipgloss.Width(left) - lipgloss.Width(count)
+	b.WriteString(left + strings.Repeat(" ", max(gap, 1)) + count + "\n\n")
+
+	if len(s.shown) == 0 {
+		b.WriteString(t.List.Empty.Render(ansi.Truncate(fmt.Sprintf("No module matches %q. esc clears the filter.", s.filter), w, textsafe.Ellipsis)))
+		return b.String()
+	}
+	rows := s.visibleRows()
+	end := min(s.offset+rows, len(s.shown))
+	two := s.rowHeight() == 2
+	for j := s.offset; j < end; j++ {
+		m := s.data.Catalog[s.shown[j]]
+		b.WriteString(s.row(m, j == s.cursor, two, w))
+	}
+	var footer []string
+	if s.offset > 0 {
+		footer = append(footer, fmt.Sprintf("↑ %d more", s.offset))
+	}
+	if end < len(s.shown) {
+		footer = append(footer, fmt.Sprintf("↓ %d more", len(s.shown)-end))
+	}
+	b.WriteString("\n")
+	if s.problem != "" {
+		b.WriteString(t.Form.Error.Render(ansi.Truncate("✗ "+s.problem, w, textsafe.Ellipsis)))
+	} else if len(footer) > 0 {
+		b.WriteString(t.List.Scroll.Render(strings.Join(footer, " · ")))
+	}
+	return b.String()
+}
+
+// row draws one module: cursor, check box, name (filter match underlined),
+// id on the right, and the description below when there is room.
+func (s *ModulesStep) row(m Module, current, two bool, w int) string {
+	t := s.theme
+	cursor, nameStyle := "  ", t.List.Item
+	if current {
+		cursor, nameStyle = t.List.Cursor.Render("❯ "), t.List.ItemCurrent
+	}
+	check := t.List.Check.Render("[ ]")
+	if s.data.Selected[m.ID] {
+		check = t.List.CheckOn.Render("[✓]")
+	}
+	id := t.List.ID.Render(m.ID)
+	nameWidth := max(w-6-lipgloss.Width(m.ID)-2, 8)
+	name := ansi.Truncate(m.Name, nameWidth, textsafe.Ellipsis)
+	styled := s.highlight(name, nameStyle)
+	gap := nameWidth - lipgloss.Width(name)
+	line := cursor + check + " " + styled + strings.Repeat(" ", gap+2) + id + "\n"
+	if !two {
+		return line
+	}
+	desc := m.Description
+	if desc == "" {
+		desc = "—"
+	}
+	return line + "      " + t.List.Desc.Render(ansi.Truncate(desc, max(w-6, 8), textsafe.Ellipsis)) + "\n"
+}
+
+// highlight underlines the first match of the filter in a name.
+func (s *ModulesStep) highlight(name string, style lipgloss.Style) string {
+	if s.lfilter == "" {
+		return style.Render(name)
+	}
+	lower := strings.ToLower(name)
+	i := strings.Index(lower, s.lfilter)
+	if i < 0 || len(lower) != len(name) { // lower-casing changed byte offsets
+		return style.Render(name)
+	}
+	j := i + len(s.lfilter)
+	return style.Render(name[:i]) + s.theme.List.Match.Render(name[i:j]) + style.Render(name[j:])
+}
+
+// ShortHelp implements help.KeyMap.
+func (s *ModulesStep) ShortHelp() []key.Binding {
+	switch {
+	case s.err != nil:
+		return []key.Binding{s.keys.Retry, s.keys.Back}
+	case s.loading || len(s.data.Catalog) == 0:
+		return []key.Binding{s.keys.Back}
+	}
+	back := s.keys.Back
+	if s.filter != "" {
+		back = s.keys.Clear
+	}
+	return []key.Binding{s.keys.Up, s.keys.Toggle, s.keys.All, s.keys.Next, back}
+}
+
+// FullHelp implements help.KeyMap.
+func (s *ModulesStep) FullHelp() [][]key.Binding {
+	k := s.keys
+	return [][]key.Binding{{k.Up, k.PageUp, k.Home}, {k.Toggle, k.All}, {k.Next, k.Back, k.Clear, k.Retry}}
+}
+
+// ErrorText is the message to show for an error: the API's actionable
+// message when there is one, made safe to draw.
+func ErrorText(err error) string {
+	var apiErr *apiclient.Error
+	if asError(err, &apiErr) {
+		return textsafe.Line(apiErr.Message(), 300)
+	}
+	return textsafe.Line(err.Error(), 300)
+}
+
+// TraceOf returns the trace id of an API error, for quoting to support,
+// unless ErrorText already quotes it.
+func TraceOf(err error) string {
+	var apiErr *apiclient.Error
+	if asError(err, &apiErr) {
+		trace := textsafe.Line(apiErr.Problem.TraceID, 64)
+		if !strings.Contains(ErrorText(err), trace) {
+			return trace
+		}
+	}
+	return ""
+}

@@ -1,0 +1,375 @@
+package steps
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/textsafe"
+	"github.com/softwareone/apitoken/theme"
+)
+
+// CreateState is where a create stands, as the Overview shows it.
+type CreateState int
+
+const (
+	// CreateIdle: nothing sent yet (or the last attempt is known to have
+	// created nothing and the user may simply add again).
+	CreateIdle CreateState = iota
+	// CreateSending: the request is on its way.
+	CreateSending
+	// CreateFailed: the API answered with an error; nothing was created.
+	CreateFailed
+	// CreateChecking: the outcome is unknown (timeout, reset, 5xx); the
+	// wizard is looking for a token created under this name just now.
+	CreateChecking
+	// CreateFound: such a token exists, so the create did happen; its
+	// value is lost.
+	CreateFound
+	// CreateNotFound: the check found no token; adding again is safe.
+	CreateNotFound
+	// CreateCheckFailed: the outcome could not be verified; adding again
+	// could make a duplicate, so the wizard only offers to check again.
+	CreateCheckFailed
+)
+
+// CreateStateMsg tells the Overview how the create is going.
+type CreateStateMsg struct {
+	State CreateState
+	Err   error
+	Found *apiclient.APIToken
+}
+
+type overviewKeys struct {
+	Add, Back, Request, EditGeneral, EditModules, Replace, Recheck, Scroll key.Binding
+}
+
+func newOverviewKeys() overviewKeys {
+	return overviewKeys{
+		Add:         key.NewBinding(key.WithKeys("enter", "a"), key.WithHelp("enter", "add token")),
+		Back:        key.NewBinding(key.WithKeys("esc", "b"), key.WithHelp("esc", "back")),
+		Request:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "show request")),
+		EditGeneral: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "edit general")),
+		EditModules: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "edit modules")),
+		Replace:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "disable it, add new")),
+		Recheck:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check again")),
+		Scroll:      key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll")),
+	}
+}
+
+// OverviewStep shows everything entered, read-only, and adds the token.
+type OverviewStep struct {
+	data  *Data
+	theme *theme.Theme
+	keys  overviewKeys
+
+	state       CreateState
+	err         error
+	found       *apiclient.APIToken
+	showRequest bool
+	spin        spinner.Model
+	vp          viewport.Model
+
+	width, height int
+}
+
+// NewOverview builds the Overview step.
+func NewOverview(data *Data, th *theme.Theme) *OverviewStep {
+	s := &OverviewStep{data: data, theme: th, keys: newOverviewKeys()}
+	s.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(th.Status.Spinner))
+	s.vp = viewport.New()
+	s.vp.KeyMap = viewport.KeyMap{
+		Up:       key.NewBinding(key.WithKeys("up")),
+		Down:     key.NewBinding(key.WithKeys("down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown")),
+	}
+	s.SetSize(80, 20)
+	return s
+}
+
+// ApplyTheme takes up a theme changed in place.
+func (s *OverviewStep) ApplyTheme() { s.spin.Style = s.theme.Status.Spinner }
+
+// State reports where the create stands.
+func (s *OverviewStep) State() CreateState { return s.state }
+
+// Enter implements Step: the data may have changed on the other steps.
+func (s *OverviewStep) Enter() tea.Cmd {
+	if !s.busy() {
+		// Coming back after changing something: what was said about the
+		// last attempt no longer applies.
+		s.state, s.err, s.found = CreateIdle, nil, nil
+	}
+	s.refresh()
+	s.vp.GotoTop()
+	return nil
+}
+
+// Capturing implements Step.
+func (s *OverviewStep) Capturing() bool { return false }
+
+// busy reports whether a request is in flight.
+func (s *OverviewStep) busy() bool { return s.state == CreateSending || s.state == CreateChecking }
+
+// SetSize implements Step.
+func (s *OverviewStep) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.vp.SetWidth(max(w, 20))
+	s.vp.SetHeight(max(h-s.footerHeight(), 3))
+	s.refresh()
+}
+
+// footerHeight is the lines below the scrolled content: status and buttons.
+func (s *OverviewStep) footerHeight() int { return 5 }
+
+// Update implements Step.
+func (s *OverviewStep) Update(msg tea.Msg) (Step, tea.Cmd) {
+	switch msg := msg.(type) {
+	case CreateStateMsg:
+		s.state, s.err, s.found = msg.State, msg.Err, msg.Found
+		s.vp.SetHeight(max(s.height-s.footerHeight(), 3))
+		if s.busy() {
+			return s, s.spin.Tick
+		}
+		return s, nil
+	case spinner.TickMsg:
+		if !s.busy() {
+			return s, nil
+		}
+		var cmd tea.Cmd
+		s.spin, cmd = s.spin.Update(msg)
+		return s, cmd
+	case tea.KeyPressMsg:
+		return s, s.handleKey(msg)
+	}
+	return s, nil
+}
+
+func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+func (s *OverviewStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := s.keys
+	if key.Matches(msg, k.Request) {
+		s.showRequest = !s.showRequest
+		s.refresh()
+		s.vp.GotoTop()
+		return nil
+	}
+	if s.busy() {
+		var cmd tea.Cmd
+		s.vp, cmd = s.vp.Update(msg)
+		return cmd // nothing else while a request is out
+	}
+	switch s.state {
+	case CreateFound:
+		switch {
+		case key.Matches(msg, k.Replace):
+			return send(ReplaceMsg{TokenID: s.found.ID})
+		case key.Matches(msg, k.Back):
+			return send(GotoMsg{Step: General, Field: FieldName})
+		}
+		return nil
+	case CreateCheckFailed:
+		switch {
+		case key.Matches(msg, k.Recheck):
+			return send(RecheckMsg{})
+		case key.Matches(msg, k.Back):
+			return send(BackMsg{})
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Add):
+		return send(SubmitMsg{})
+	case key.Matches(msg, k.Back):
+		return send(BackMsg{})
+	case key.Matches(msg, k.EditGeneral):
+		return send(GotoMsg{Step: General})
+	case key.Matches(msg, k.EditModules):
+		return send(GotoMsg{Step: Modules})
+	}
+	var cmd tea.Cmd
+	s.vp, cmd = s.vp.Update(msg)
+	return cmd
+}
+
+// refresh rebuilds the scrolled content; it changes only on events, so it
+// is not rebuilt on every frame.
+func (s *OverviewStep) refresh() {
+	if s.showRequest {
+		s.vp.SetContent(s.requestView())
+		return
+	}
+	s.vp.SetContent(s.summaryView())
+}
+
+func (s *OverviewStep) summaryView() string {
+	t := s.theme
+	w := max(s.width, 20)
+	keyW := 13
+	valW := max(w-keyW-2, 10)
+	row := func(k, v string) string {
+		lines := strings.Split(v, "\n")
+		var b strings.Builder
+		for i, l := range lines {
+			label := ""
+			if i == 0 {
+				label = k
+			}
+			b.WriteString("  " + t.Overview.Key.Render(fmt.Sprintf("%-*s", keyW, label)) + l + "\n")
+		}
+		return b.String()
+	}
+	none := t.Overview.Empty.Render("none")
+
+	var b strings.Builder
+	b.WriteString(t.Form.Title.Render("Overview") + "\n")
+	b.WriteString(t.Form.Hint.Render(ansi.Truncate("Review the token, then add it. Nothing is sent before you press enter.", w, textsafe.Ellipsis)) + "\n\n")
+
+	b.WriteString(t.Overview.Section.Render("General") + "\n")
+	logo := none
+	if s.data.Icon != nil {
+		logo = t.Overview.Value.Render(ansi.Truncate(iconSummary(s.data.Icon, s.data.IconInfo), valW, textsafe.Ellipsis))
+	}
+	if s.data.AllowLogo {
+		b.WriteString(row("Logo", logo))
+	}
+	b.WriteString(row("Name", t.Overview.Value.Render(ansi.Wrap(textsafe.Line(strings.TrimSpace(s.data.Name), 0), valW, " "))))
+	desc := none
+	if d := strings.TrimSpace(s.data.Description); d != "" {
+		desc = wrapStyled(t.Overview.Value, textsafe.Text(d, 0), valW)
+	}
+	b.WriteString(row("Description", desc))
+
+	selected := s.data.SelectedModules()
+	b.WriteString("\n" + t.Overview.Section.Render(fmt.Sprintf("Modules (%d)", len(selected))) + "\n")
+	for _, m := range selected {
+		name := ansi.Truncate(m.Name, max(w-lipgloss.Width(m.ID)-8, 8), textsafe.Ellipsis)
+		gap := w - 6 - lipgloss.Width(name) - lipgloss.Width(m.ID)
+		b.WriteString("  • " + t.Overview.Value.Render(name) + strings.Repeat(" ", max(gap, 2)) + t.List.ID.Render(m.ID) + "\n")
+	}
+
+	b.WriteString("\n" + t.Overview.Section.Render("Account") + "\n")
+	acc := s.data.AccountName() + " · " + s.data.AccountID
+	if s.data.Account != nil && s.data.Account.Type != "" {
+		acc += " · " + textsafe.Line(s.data.Account.Type, 20)
+	}
+	b.WriteString("  " + t.Overview.Value.Render(ansi.Truncate(acc, w-2, textsafe.Ellipsis)))
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// requestView is the request exactly as it will be sent, minus the image
+// bytes. It holds no secret: the API credential travels in a header that is
+// never shown.
+func (s *OverviewStep) requestView() string {
+	t := s.theme
+	req := s.data.Request()
+	body, err := req.JSON()
+	var pretty bytes.Buffer
+	if err == nil {
+		err = json.Indent(&pretty, body, "", "  ")
+	}
+	var b strings.Builder
+	b.WriteString(t.Form.Title.Render("Request") + "\n")
+	b.WriteString(t.Form.Hint.Render("POST /public/v1/accounts/api-tokens") + "\n")
+	if req.Icon != nil {
+		b.WriteString(t.Form.Hint.Render(ansi.Truncate(fmt.Sprintf("multipart/form-data: part \"token\" below, part \"icon\" %s", iconSummary(req.Icon, s.data.IconInfo)), max(s.width, 20), textsafe.Ellipsis)) + "\n")
+	} else {
+		b.WriteString(t.Form.Hint.Render("Content-Type: application/json") + "\n")
+	}
+	b.WriteString("\n")
+	if err != nil {
+		b.WriteString(t.Status.Error.Render(textsafe.Line(err.Error(), 200)))
+		return b.String()
+	}
+	b.WriteString(t.Overview.Code.Render(textsafe.Text(pretty.String(), 0)))
+	return b.String()
+}
+
+// View implements Step.
+func (s *OverviewStep) View() string {
+	t := s.theme
+	w := max(s.width, 20)
+	var b strings.Builder
+	b.WriteString(s.vp.View() + "\n\n")
+
+	var status string
+	switch s.state {
+	case CreateSending:
+		status = s.spin.View() + " " + t.Status.Info.Render("Creating the token…")
+	case CreateChecking:
+		status = s.spin.View() + " " + t.Status.Warning.Render("No answer from the API. Checking whether the token was created…")
+	case CreateFailed:
+		status = t.Status.Error.Render(ansi.Truncate("✗ "+ErrorText(s.err), w, textsafe.Ellipsis))
+		if trace := TraceOf(s.err); trace != "" {
+			status += "\n" + t.Status.Trace.Render("trace id "+trace)
+		}
+	case CreateNotFound:
+		status = t.Status.Warning.Render(ansi.Truncate("The API did not answer, and no token was created. Adding again is safe.", w, textsafe.Ellipsis))
+	case CreateCheckFailed:
+		status = t.Status.Error.Render(ansi.Truncate("The API did not answer and the wizard could not check whether the token was created.", w, textsafe.Ellipsis)) + "\n" +
+			t.Status.Warning.Render(ansi.Truncate("Adding again could create a duplicate. Check again, or look in the portal.", w, textsafe.Ellipsis))
+	case CreateFound:
+		id, at := textsafe.Line(s.found.ID, 20), ""
+		if s.found.Audit != nil && s.found.Audit.Created != nil && s.found.Audit.Created.At != nil {
+			at = " at " + s.found.Audit.Created.At.UTC().Format("15:04:05 UTC")
+		}
+		status = t.Status.Warning.Render(ansi.Truncate("The token was created ("+id+at+") but its answer was lost.", w, textsafe.Ellipsis)) + "\n" +
+			t.Status.Warning.Render(ansi.Truncate("Its value cannot be shown again. Disable it and add a new one, or go back.", w, textsafe.Ellipsis))
+	}
+	if status == "" {
+		status = "\n"
+	} else if !strings.Contains(status, "\n") {
+		status += "\n"
+	}
+	b.WriteString(status + "\n")
+
+	back := t.Form.Button.Render("← Back")
+	add := t.Form.ButtonActive.Render("Add")
+	switch s.state {
+	case CreateSending, CreateChecking:
+		add = t.Form.Button.Render("Adding…")
+	case CreateFound:
+		add = t.Form.ButtonActive.Render("Disable and add new")
+	case CreateCheckFailed:
+		add = t.Form.ButtonActive.Render("Check again")
+	case CreateFailed, CreateNotFound:
+		add = t.Form.ButtonActive.Render("Add again")
+	}
+	b.WriteString(back + "  " + add)
+	return b.String()
+}
+
+// ShortHelp implements help.KeyMap.
+func (s *OverviewStep) ShortHelp() []key.Binding {
+	k := s.keys
+	req := k.Request
+	if s.showRequest {
+		req = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "hide request"))
+	}
+	switch {
+	case s.busy():
+		return []key.Binding{req}
+	case s.state == CreateFound:
+		return []key.Binding{k.Replace, k.Back}
+	case s.state == CreateCheckFailed:
+		return []key.Binding{k.Recheck, k.Back}
+	}
+	return []key.Binding{k.Add, k.Back, req, k.EditGeneral, k.EditModules}
+}
+
+// FullHelp implements help.KeyMap.
+func (s *OverviewStep) FullHelp() [][]key.Binding {
+	k := s.keys
+	return [][]key.Binding{{k.Add, k.Back}, {k.Request, k.Scroll}, {k.EditGeneral, k.EditModules}}
+}

@@ -1,0 +1,234 @@
+package steps
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/textsafe"
+	"github.com/softwareone/apitoken/theme"
+)
+
+type summaryKeys struct {
+	Copy, Reveal, Details, Close, Back, Scroll key.Binding
+}
+
+func newSummaryKeys() summaryKeys {
+	return summaryKeys{
+		Copy:    key.NewBinding(key.WithKeys("c", "y"), key.WithHelp("c", "copy token")),
+		Reveal:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reveal")),
+		Details: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view details")),
+		Close:   key.NewBinding(key.WithKeys("enter", "q", "esc"), key.WithHelp("enter", "close")),
+		Back:    key.NewBinding(key.WithKeys("esc", "v"), key.WithHelp("esc", "back to summary")),
+		Scroll:  key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll")),
+	}
+}
+
+// maskRunes is how many bullets stand for the secret while it is hidden.
+const maskRunes = 24
+
+// SummaryStep shows the created token once, with copy and reveal.
+type SummaryStep struct {
+	data  *Data
+	theme *theme.Theme
+	keys  summaryKeys
+
+	revealed bool
+	details  bool
+	copyNote string
+	copyErr  bool
+	vp       viewport.Model
+
+	width, height int
+}
+
+// NewSummary builds the Summary step.
+func NewSummary(data *Data, th *theme.Theme) *SummaryStep {
+	s := &SummaryStep{data: data, theme: th, keys: newSummaryKeys()}
+	s.vp = viewport.New()
+	s.SetSize(80, 20)
+	return s
+}
+
+// Enter implements Step.
+func (s *SummaryStep) Enter() tea.Cmd { return nil }
+
+// Capturing implements Step.
+func (s *SummaryStep) Capturing() bool { return false }
+
+// Revealed reports whether the token value is on screen.
+func (s *SummaryStep) Revealed() bool { return s.revealed }
+
+// SetSize implements Step.
+func (s *SummaryStep) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.vp.SetWidth(max(w, 20))
+	s.vp.SetHeight(max(h-3, 3))
+	if s.details {
+		s.vp.SetContent(s.detailsContent())
+	}
+}
+
+// Update implements Step.
+func (s *SummaryStep) Update(msg tea.Msg) (Step, tea.Cmd) {
+	switch msg := msg.(type) {
+	case CopiedMsg:
+		if msg.Err != nil {
+			s.copyNote, s.copyErr = "Could not copy: "+textsafe.Line(msg.Err.Error(), 120), true
+		} else {
+			s.copyNote, s.copyErr = "Copied to the clipboard through the "+msg.Via+".", false
+		}
+		return s, nil
+	case tea.KeyPressMsg:
+		k := s.keys
+		if s.details {
+			switch {
+			case key.Matches(msg, k.Back):
+				s.details = false
+			case key.Matches(msg, k.Copy):
+				return s, send(CopyMsg{})
+			case key.Matches(msg, k.Reveal):
+				s.revealed = !s.revealed
+				s.vp.SetContent(s.detailsContent())
+			default:
+				var cmd tea.Cmd
+				s.vp, cmd = s.vp.Update(msg)
+				return s, cmd
+			}
+			return s, nil
+		}
+		switch {
+		case key.Matches(msg, k.Copy):
+			return s, send(CopyMsg{})
+		case key.Matches(msg, k.Reveal):
+			s.revealed = !s.revealed
+		case key.Matches(msg, k.Details):
+			s.details = true
+			s.vp.SetContent(s.detailsContent())
+			s.vp.GotoTop()
+		case key.Matches(msg, k.Close):
+			return s, send(CloseMsg{})
+		}
+	}
+	return s, nil
+}
+
+// tokenText is the value as drawn: the id part is not secret and helps
+// tell tokens apart, the rest is hidden until revealed.
+func (s *SummaryStep) tokenText() string {
+	tok := s.data.Created
+	if tok == nil {
+		return ""
+	}
+	value := tok.Token.Reveal()
+	if s.revealed {
+		return textsafe.Line(value, 0)
+	}
+	prefix := "idt:" + tok.ID + ":"
+	if !strings.HasPrefix(value, prefix) {
+		prefix = ""
+	}
+	return textsafe.Line(prefix, 40) + strings.Repeat("•", maskRunes)
+}
+
+// View implements Step.
+func (s *SummaryStep) View() string {
+	if s.details {
+		return s.detailsView()
+	}
+	t := s.theme
+	tok := s.data.Created
+	w := max(s.width, 20)
+	if tok == nil {
+		return t.Status.Error.Render("No token was created.")
+	}
+	var b strings.Builder
+	b.WriteString(t.Summary.Success.Render("✓ Your token is created") + "\n\n")
+	row := func(k, v string) {
+		b.WriteString("  " + t.Overview.Key.Render(fmt.Sprintf("%-10s", k)) + t.Overview.Value.Render(ansi.Truncate(v, max(w-12, 8), textsafe.Ellipsis)) + "\n")
+	}
+	row("ID", textsafe.Line(tok.ID, 40))
+	row("Name", textsafe.Line(tok.Name, 0))
+	row("Status", textsafe.Line(tok.Status, 20))
+	names := make([]string, 0, len(tok.Modules))
+	for _, m := range tok.Modules {
+		n := m.Name
+		if n == "" {
+			n = m.ID
+		}
+		names = append(names, textsafe.Line(n, 60))
+	}
+	row("Modules", strings.Join(names, ", "))
+	if tok.Account != nil {
+		row("Account", textsafe.Line(tok.Account.Name, 60)+" · "+textsafe.Line(tok.Account.ID, 20))
+	}
+	b.WriteString("\n")
+
+	value := s.tokenText()
+	style := t.Summary.TokenMasked
+	if s.revealed {
+		style = t.Summary.Token
+	}
+	// The box wraps a long token rather than cutting it: what is shown is
+	// always the whole value.
+	inner := max(min(w, 90)-4, 10)
+	b.WriteString(t.Summary.TokenBox.Render(style.Render(ansi.Hardwrap(value, inner, false))) + "\n")
+	b.WriteString(t.Summary.Notice.Render(ansi.Truncate("⚠ Copy the token now: you will not see it again.", w, textsafe.Ellipsis)) + "\n")
+	b.WriteString(t.Form.Hint.Render(ansi.Truncate("It can take up to a minute before the token works everywhere.", w, textsafe.Ellipsis)) + "\n")
+	if s.copyNote != "" {
+		style := t.Summary.Copied
+		if s.copyErr {
+			style = t.Status.Error
+		}
+		b.WriteString("\n" + style.Render(ansi.Truncate(s.copyNote, w, textsafe.Ellipsis)))
+	}
+	return b.String()
+}
+
+func (s *SummaryStep) detailsView() string {
+	t := s.theme
+	head := t.Form.Title.Render("Token details") + "  " + t.Form.Hint.Render(fmt.Sprintf("%3.0f%%", s.vp.ScrollPercent()*100))
+	return head + "\n\n" + s.vp.View()
+}
+
+// detailsContent is the full API object; the secret stays masked unless
+// the user revealed it.
+func (s *SummaryStep) detailsContent() string {
+	if s.data.Created == nil {
+		return ""
+	}
+	var buf bytes.Buffer
+	if err := apiclient.EncodeJSON(&buf, s.data.Created, s.revealed); err != nil {
+		return s.theme.Status.Error.Render(textsafe.Line(err.Error(), 200))
+	}
+	text := buf.String()
+	if !s.revealed {
+		// EncodeJSON redacts the value; show the same mask as the summary.
+		text = strings.Replace(text, `"[REDACTED]"`, `"`+s.tokenText()+`"`, 1)
+	}
+	return s.theme.Overview.Code.Render(ansi.Hardwrap(textsafe.Text(text, 0), max(s.width, 20), true))
+}
+
+// ShortHelp implements help.KeyMap.
+func (s *SummaryStep) ShortHelp() []key.Binding {
+	k := s.keys
+	reveal := k.Reveal
+	if s.revealed {
+		reveal = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "hide"))
+	}
+	if s.details {
+		return []key.Binding{k.Scroll, k.Copy, reveal, k.Back}
+	}
+	return []key.Binding{k.Copy, reveal, k.Details, k.Close}
+}
+
+// FullHelp implements help.KeyMap.
+func (s *SummaryStep) FullHelp() [][]key.Binding {
+	return [][]key.Binding{s.ShortHelp()}
+}

@@ -1,0 +1,26 @@
+package steps
+
+import (
+	"errors"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+func asError[T error](err error, target *T) bool { return errors.As(err, target) }
+
+// wrap breaks text into lines of at most w cells, at spaces where it can.
+func wrap(s string, w int) string {
+	return ansi.Wrap(s, max(w, 10), " ")
+}
+
+// wrapStyled wraps plain text and styles each line, so the style never
+// spans a line break.
+func wrapStyled(style lipgloss.Style, s string, w int) string {
+	lines := strings.Split(wrap(s, w), "\n")
+	for i, l := range lines {
+		lines[i] = style.Render(l)
+	}
+	return strings.Join(lines, "\n")
+}
