@@ -92,7 +92,7 @@ func (s *SummaryStep) Update(msg tea.Msg) (Step, tea.Cmd) {
 			case key.Matches(msg, k.Back):
 				s.details = false
 			case key.Matches(msg, k.Copy):
-				return s, send(CopyMsg{})
+				return s, s.copy()
 			case key.Matches(msg, k.Reveal):
 				s.revealed = !s.revealed
 				s.vp.SetContent(s.detailsContent())
@@ -105,7 +105,7 @@ func (s *SummaryStep) Update(msg tea.Msg) (Step, tea.Cmd) {
 		}
 		switch {
 		case key.Matches(msg, k.Copy):
-			return s, send(CopyMsg{})
+			return s, s.copy()
 		case key.Matches(msg, k.Reveal):
 			s.revealed = !s.revealed
 		case key.Matches(msg, k.Details):
@@ -117,6 +117,13 @@ func (s *SummaryStep) Update(msg tea.Msg) (Step, tea.Cmd) {
 		}
 	}
 	return s, nil
+}
+
+// copy marks the token copied at once, so a close that follows right
+// after cannot overtake the copy and ask "quit without copying?".
+func (s *SummaryStep) copy() tea.Cmd {
+	s.data.Copied = true
+	return send(CopyMsg{})
 }
 
 // tokenText is the value as drawn: the id part is not secret and helps

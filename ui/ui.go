@@ -55,7 +55,9 @@ type Options struct {
 
 // ShutdownMsg asks the wizard to end as soon as that loses nothing: at
 // once before Add, after the outcome is shown once a create was sent.
-type ShutdownMsg struct{}
+// Reason says why, for the banner that asks the user to copy the token and
+// close, e.g. "The console is shutting down".
+type ShutdownMsg struct{ Reason string }
 
 // Model is the wizard's root model.
 type Model struct {
@@ -84,8 +86,9 @@ type Model struct {
 	quitAsked bool
 	// confirmQuit is set while asking "quit without copying?".
 	confirmQuit bool
-	shutdown    bool
-	quitting    bool
+	// shutdown is why the wizard was asked to end; "" while it was not.
+	shutdown string
+	quitting bool
 }
 
 // attempt is a create that was sent.
@@ -168,7 +171,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		}
 	case ShutdownMsg:
-		m.shutdown = true
+		m.shutdown = msg.Reason
+		if m.shutdown == "" {
+			m.shutdown = "apitoken was asked to stop"
+		}
 		return m, m.requestQuit(true)
 
 	// What the steps ask for.
