@@ -1,0 +1,9 @@
+// Package console serves the "Add API token" wizard over SSH, so a team can
+// create tokens from any terminal without installing anything.
+//
+// The server holds the Marketplace API credentials; people who connect never
+// see them. Who may enter is an OpenSSH authorized_keys file (public keys
+// only), re-read when it changes. Each session runs its own wizard
+// ([ui.New]) with its own renderer, colour profile and window size; the
+// console only wires I/O, identity, limits and the audit log.
+package console

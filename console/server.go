@@ -1,0 +1,266 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/ui"
+)
+
+// Defaults for the zero values of [Config].
+const (
+	DefaultMaxSessions      = 10
+	DefaultIdleTimeout      = 15 * time.Minute
+	DefaultMaxSessionLength = time.Hour
+	DefaultEndGrace         = 2 * time.Minute
+	DefaultConnRate         = 20
+)
+
+// handshakeTimeout bounds the unauthenticated part of a connection.
+const handshakeTimeout = 30 * time.Second
+
+// ErrServerClosed is returned by [Server.Serve] after [Server.Shutdown] or
+// [Server.Close].
+var ErrServerClosed = errors.New("console: server closed")
+
+// Config configures a [Server]. HostKey, AuthorizedKeys, API and
+// DefaultAccount are required; zero limits take the defaults.
+type Config struct {
+	// HostKey is the server's private host key ([LoadOrCreateHostKey]).
+	HostKey gossh.Signer
+	// AuthorizedKeys is the path of an OpenSSH authorized_keys file: the
+	// public keys that may connect, each optionally pinned to an account
+	// with account="ACC-####-####". It is re-read when it changes.
+	AuthorizedKeys string
+	// API is the Marketplace API client with the server's credentials.
+	API ui.API
+	// DefaultAccount is the account of keys without an account option.
+	DefaultAccount string
+	// Sandbox badges the wizard SANDBOX.
+	Sandbox bool
+
+	// MaxSessions is how many sessions may run at once; more are refused
+	// with a message.
+	MaxSessions int
+	// IdleTimeout ends a session after this long without input.
+	IdleTimeout time.Duration
+	// MaxSessionLength ends a session after this long.
+	MaxSessionLength time.Duration
+	// EndGrace is how long a session ended by a limit keeps showing a
+	// created token for the user to copy before it is closed.
+	EndGrace time.Duration
+	// ConnRate is how many new connections one source address may open a
+	// minute (in a burst, or spread out).
+	ConnRate int
+
+	// Logger receives the audit log. Default slog.Default().
+	Logger *slog.Logger
+	// Clock is the wizard's time source. Default time.Now.
+	Clock func() time.Time
+}
+
+func (c *Config) check() error {
+	switch {
+	case c.HostKey == nil:
+		return errors.New("console: no host key")
+	case c.AuthorizedKeys == "":
+		return errors.New("console: no authorized_keys file")
+	case c.API == nil:
+		return errors.New("console: no API client")
+	case !apiclient.ValidAccountID(c.DefaultAccount):
+		return fmt.Errorf("console: default account %q is not an account id (ACC-####-####)", c.DefaultAccount)
+	case c.MaxSessions < 0 || c.IdleTimeout < 0 || c.MaxSessionLength < 0 || c.EndGrace < 0 || c.ConnRate < 0:
+		return errors.New("console: negative limit")
+	}
+	return nil
+}
+
+func (c *Config) setDefaults() {
+	if c.MaxSessions == 0 {
+		c.MaxSessions = DefaultMaxSessions
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.MaxSessionLength == 0 {
+		c.MaxSessionLength = DefaultMaxSessionLength
+	}
+	if c.EndGrace == 0 {
+		c.EndGrace = DefaultEndGrace
+	}
+	if c.ConnRate == 0 {
+		c.ConnRate = DefaultConnRate
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+}
+
+// Server is the SSH console.
+type Server struct {
+	cfg   Config
+	ssh   *ssh.Server
+	keys  *keyring
+	audit audit
+	rate  *rateLimiter
+	reg   *registry
+	ids   atomic.Uint64
+
+	mu     sync.Mutex
+	ln     net.Listener
+	closed bool
+}
+
+// New checks cfg, reads the authorized_keys file and builds the server.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	cfg.setDefaults()
+	keys, err := newKeyring(cfg.AuthorizedKeys, cfg.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("console: %w", err)
+	}
+	s := &Server{
+		cfg:   cfg,
+		keys:  keys,
+		audit: audit{log: cfg.Logger},
+		rate:  newRateLimiter(cfg.ConnRate),
+		reg:   newRegistry(cfg.MaxSessions),
+	}
+	s.ssh, err = wish.NewServer(
+		func(srv *ssh.Server) error {
+			srv.AddHostKey(cfg.HostKey)
+			return nil
+		},
+		wish.WithVersion("apitoken"),
+		// Public keys only. With no password or keyboard-interactive
+		// handler those methods are not offered, so they always fail;
+		// with no handler at all wish would let everyone in.
+		wish.WithPublicKeyAuth(s.authorize),
+		func(srv *ssh.Server) error {
+			srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
+				return &gossh.ServerConfig{AuthLogCallback: s.authLog}
+			}
+			srv.ConnCallback = s.admitConn
+			srv.HandshakeTimeout = handshakeTimeout
+			// Backstops for connections that never open a session; the
+			// sessions' own limits act first.
+			srv.IdleTimeout = cfg.IdleTimeout + cfg.EndGrace + time.Minute
+			srv.MaxTimeout = cfg.MaxSessionLength + cfg.EndGrace + time.Minute
+			return nil
+		},
+		wish.WithMiddleware(s.admit),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("console: %w", err)
+	}
+	return s, nil
+}
+
+// authorize lets in the keys of the authorized_keys file.
+func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
+	if _, ok := s.keys.lookup(key); ok {
+		return true
+	}
+	s.audit.authRefused(ctx.RemoteAddr(), ctx.User(), "publickey", gossh.FingerprintSHA256(key))
+	return false
+}
+
+// authLog records attempts with the methods that are never accepted;
+// refused keys are recorded, with their fingerprint, by authorize.
+func (s *Server) authLog(conn gossh.ConnMetadata, method string, err error) {
+	if err != nil && method != "none" && method != "publickey" {
+		s.audit.authRefused(conn.RemoteAddr(), conn.User(), method, "")
+	}
+}
+
+// admitConn applies the connection rate limit before the handshake, so a
+// flood costs no key exchange.
+func (s *Server) admitConn(_ ssh.Context, conn net.Conn) net.Conn {
+	if !s.rate.allow(conn.RemoteAddr()) {
+		s.audit.rateLimited(conn.RemoteAddr())
+		return nil
+	}
+	return conn
+}
+
+// Serve accepts connections on ln until Shutdown or Close; it then returns
+// ErrServerClosed. Call it once.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = ln.Close()
+		return ErrServerClosed
+	}
+	s.ln = ln
+	s.mu.Unlock()
+	s.audit.listening(ln.Addr(), gossh.FingerprintSHA256(s.cfg.HostKey.PublicKey()), s.keys.count())
+	err := s.ssh.Serve(ln)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrServerClosed
+	}
+	return err
+}
+
+// Shutdown stops accepting connections and sessions, asks every wizard to
+// end, and waits until they have or ctx is done. A wizard ends at once
+// unless a create is in flight (it waits for the outcome) or a created
+// token is on screen (it asks the user to copy it and close), so no token
+// is lost to a shutdown that leaves them time. Then it closes what is left
+// and waits for creates still in flight so their ids reach the audit log.
+// It returns ctx's error when sessions had to be closed.
+func (s *Server) Shutdown(ctx context.Context) error {
+	open := s.reg.drain()
+	s.closeListener()
+	s.audit.shutdown(len(open))
+	for _, ss := range open {
+		ss.end(endShutdown)
+	}
+	err := s.reg.wait(ctx)
+	if err == nil {
+		// Let clients hang up on their own after their session's exit
+		// status, rather than see the connection cut.
+		polite, cancel := context.WithTimeout(ctx, time.Second)
+		_ = s.ssh.Shutdown(polite)
+		cancel()
+	}
+	_ = s.ssh.Close()
+	wait, cancel := context.WithTimeout(context.Background(), createWait+forceClose)
+	defer cancel()
+	_ = s.reg.wait(wait)
+	return err
+}
+
+// Close closes the listener and every connection at once.
+func (s *Server) Close() error {
+	s.reg.drain()
+	s.closeListener()
+	return s.ssh.Close()
+}
+
+func (s *Server) closeListener() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	if s.ln != nil {
+		_ = s.ln.Close()
+	}
+}
