@@ -1,0 +1,218 @@
+package main
+
+import (
+	"math/rand/v2"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/sandbox"
+	"github.com/softwareone/apitoken/ui"
+)
+
+// fixedNow is the clock of every snapshot test: nothing in a golden file may
+// depend on when or where it was made.
+var fixedNow = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+
+// seeded is a deterministic stand-in for crypto/rand, so token ids and
+// secrets in golden files are the same on every run.
+func seeded(seed byte) *rand.ChaCha8 {
+	return rand.NewChaCha8([32]byte{seed})
+}
+
+type harnessConfig struct {
+	width, height int
+	fixture       *sandbox.Fixture
+	allowLogo     bool
+	clientOpts    []apiclient.Option
+	onCreated     func(*apiclient.APIToken)
+	// beforeStart runs after the sandbox exists and before the wizard
+	// starts fetching from it.
+	beforeStart func(*sandbox.Server)
+}
+
+// harness runs the real wizard in a teatest program against the sandbox
+// over real HTTP.
+type harness struct {
+	t   *testing.T
+	tm  *teatest.TestModel
+	srv *sandbox.Server
+	m   *ui.Model
+}
+
+func newHarness(t *testing.T, opts ...func(*harnessConfig)) *harness {
+	t.Helper()
+	cfg := harnessConfig{width: 100, height: 30, allowLogo: true}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	sbOpts := []sandbox.Option{
+		sandbox.WithClock(func() time.Time { return fixedNow }),
+		sandbox.WithIDSource(seeded(1)),
+		sandbox.WithSecretSource(seeded(2)),
+		sandbox.WithOperatorToken("sbx_test_operator"),
+	}
+	if cfg.fixture != nil {
+		sbOpts = append(sbOpts, sandbox.WithFixture(cfg.fixture))
+	}
+	srv, err := sandbox.New(sbOpts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.beforeStart != nil {
+		cfg.beforeStart(srv)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	client, err := apiclient.New(append([]apiclient.Option{
+		apiclient.WithBaseURL(ts.URL),
+		apiclient.WithToken(apiclient.Secret(srv.OperatorToken())),
+	}, cfg.clientOpts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dark := true
+	m := ui.New(ui.Options{
+		API:            client,
+		AccountID:      srv.DefaultAccount(),
+		Sandbox:        true,
+		AllowLogo:      cfg.allowLogo,
+		Clock:          func() time.Time { return fixedNow },
+		DarkBackground: &dark,
+		OnCreated:      cfg.onCreated,
+	})
+	tm := teatest.NewTestModel(t, probe{m},
+		teatest.WithInitialTermSize(cfg.width, cfg.height),
+		teatest.WithProgramOptions(
+			tea.WithColorProfile(colorprofile.ANSI256),
+			tea.WithEnvironment([]string{"TERM=xterm-256color"}),
+		))
+	h := &harness{t: t, tm: tm, srv: srv, m: m}
+	t.Cleanup(func() {
+		_ = tm.Quit()
+		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	})
+	return h
+}
+
+// probe wraps the wizard so a test can read its state from inside the
+// program's own goroutine, where reading it is safe.
+type probe struct{ m *ui.Model }
+
+type inspectMsg struct {
+	fn   func(*ui.Model)
+	done chan struct{}
+}
+
+func (p probe) Init() tea.Cmd { return p.m.Init() }
+
+func (p probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if in, ok := msg.(inspectMsg); ok {
+		in.fn(p.m)
+		close(in.done)
+		return p, nil
+	}
+	_, cmd := p.m.Update(msg)
+	return p, cmd
+}
+
+func (p probe) View() tea.View { return p.m.View() }
+
+// inspect runs fn on the model inside the program.
+func (h *harness) inspect(fn func(*ui.Model)) {
+	h.t.Helper()
+	done := make(chan struct{})
+	h.tm.Send(inspectMsg{fn: fn, done: done})
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		h.t.Fatal("the program did not answer")
+	}
+}
+
+// view is the current frame as text.
+func (h *harness) view() string {
+	var v string
+	h.inspect(func(m *ui.Model) { v = m.View().Content })
+	return v
+}
+
+// waitFor polls the frame until cond holds.
+func (h *harness) waitFor(what string, cond func(screen string) bool) string {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		screen := ansi.Strip(h.view())
+		if cond(screen) {
+			return screen
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("timed out waiting for %s; screen:\n%s", what, screen)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (h *harness) waitText(s string) string {
+	h.t.Helper()
+	return h.waitFor(strings.Join(strings.Fields(s), " "), func(screen string) bool { return strings.Contains(screen, s) })
+}
+
+// traceID matches W3C trace ids: the sandbox draws them as requests arrive,
+// and concurrent requests arrive in any order.
+var traceID = regexp.MustCompile(`00-[0-9a-f]{32}-[0-9a-f]{16}-00`)
+
+// snapshot compares the frame, as text, with testdata/<test>/<name>.golden.
+func (h *harness) snapshot(name string) {
+	h.t.Helper()
+	screen := traceID.ReplaceAllString(ansi.Strip(h.view()), "00-<trace id>-00")
+	h.t.Run(name, func(t *testing.T) { golden.RequireEqual(t, screen) })
+}
+
+func (h *harness) typeText(s string) { h.tm.Type(s) }
+
+func (h *harness) press(keys ...string) {
+	for _, k := range keys {
+		h.tm.Send(keyMsg(k))
+	}
+}
+
+// keyMsg builds a key press the way the terminal reader would.
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	}
+	if rest, ok := strings.CutPrefix(k, "ctrl+"); ok {
+		return tea.KeyPressMsg{Code: rune(rest[0]), Mod: tea.ModCtrl}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+func withSize(w, h int) func(*harnessConfig) {
+	return func(c *harnessConfig) { c.width, c.height = w, h }
+}
