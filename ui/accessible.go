@@ -97,7 +97,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		options[i] = huh.NewOption(label, m.ID)
 	}
 	for len(req.ModuleIDs) == 0 {
-		if err := ask(huh.NewMultiSelect[string]().Title("Modules the token may use. Enter a number to select or unselect it, an empty line when done.").
+		if err := ask(huh.NewMultiSelect[string]().Title("Modules the token may use. Enter a number to select or unselect it, 0 when done.").
 			Options(options...).Value(&req.ModuleIDs)); err != nil {
 			return err
 		}
