@@ -670,7 +670,9 @@ func readCapped(r io.Reader, max int64) ([]byte, error) {
 func excerpt(data []byte, contentType string, secrets ...Secret) string {
 	s := string(data)
 	if isHTML(data, contentType) {
-		lower := strings.ToLower(s)
+		// strings.ToLower may change byte lengths (invalid UTF-8, some
+		// letters), and the offsets found in lower must index s.
+		lower := asciiLower(s)
 		i := strings.Index(lower, "<title>")
 		j := strings.Index(lower, "</title>")
 		if i < 0 || j < i {
@@ -679,6 +681,17 @@ func excerpt(data []byte, contentType string, secrets ...Secret) string {
 		s = s[i+len("<title>") : j]
 	}
 	return sanitize(redactIn(s, secrets...), 120)
+}
+
+// asciiLower lower-cases ASCII letters byte by byte, keeping every offset.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func isHTML(data []byte, contentType string) bool {

@@ -1,6 +1,7 @@
 package apiclient
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"reflect"
 	"sync"
+	"unicode/utf8"
 )
 
 var (
@@ -35,10 +37,45 @@ func EncodeJSON(w io.Writer, v any, revealSecrets bool) error {
 		}
 		v = rv.Interface()
 	}
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeInert(buf.Bytes()))
+	return err
+}
+
+// escapeInert writes DEL, C1 controls and bidi controls as \uXXXX escapes.
+// encoding/json leaves them raw (they are valid JSON), but printed to a
+// terminal they act. Outside strings JSON holds only ASCII, so every such
+// rune is inside a string, where the escape means the same character.
+func escapeInert(js []byte) []byte {
+	if !bytes.ContainsFunc(js, needsEscape) {
+		return js
+	}
+	out := make([]byte, 0, len(js)+64)
+	for len(js) > 0 {
+		r, size := utf8.DecodeRune(js)
+		if needsEscape(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, js[:size]...)
+		}
+		js = js[size:]
+	}
+	return out
+}
+
+func needsEscape(r rune) bool {
+	switch {
+	case r >= 0x7f && r <= 0x9f, r == 0x061c, r == 0x200e, r == 0x200f,
+		r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x2028, r == 0x2029:
+		return true
+	}
+	return false
 }
 
 // A shadow type mirrors a type with every Secret replaced by string (same

@@ -83,14 +83,26 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Bounds on field errors in one message: a hostile or broken server must
+// not make an error line unbounded.
+const (
+	maxFieldsShown   = 10
+	maxFieldErrorLen = 2000
+)
+
 // formatFieldErrors renders field errors as "a: m1, m2; b: m3", sorted by
-// field, sanitised.
+// field, sanitised, at most maxFieldsShown fields and maxFieldErrorLen runes.
 func formatFieldErrors(errs map[string][]string) string {
 	if len(errs) == 0 {
 		return ""
 	}
-	parts := make([]string, 0, len(errs))
-	for _, field := range slices.Sorted(maps.Keys(errs)) {
+	fields := slices.Sorted(maps.Keys(errs))
+	more := 0
+	if len(fields) > maxFieldsShown {
+		fields, more = fields[:maxFieldsShown], len(fields)-maxFieldsShown
+	}
+	parts := make([]string, 0, len(fields)+1)
+	for _, field := range fields {
 		msgs := make([]string, 0, len(errs[field]))
 		for _, m := range errs[field] {
 			if m = sanitize(m, maxServerText); m != "" {
@@ -102,7 +114,10 @@ func formatFieldErrors(errs map[string][]string) string {
 		}
 		parts = append(parts, sanitize(field, 100)+": "+strings.Join(msgs, " "))
 	}
-	return strings.Join(parts, "; ")
+	if more > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more", more))
+	}
+	return sanitize(strings.Join(parts, "; "), maxFieldErrorLen)
 }
 
 // FieldErrors returns the problem's field errors (field path → messages), or

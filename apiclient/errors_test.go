@@ -3,6 +3,7 @@ package apiclient
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -222,5 +223,26 @@ func TestSanitize(t *testing.T) {
 	}
 	if got := sanitize(strings.Repeat("é", 50), 10); got != strings.Repeat("é", 9)+"…" {
 		t.Errorf("cut: %q", got)
+	}
+}
+
+// TestFieldErrorsAreBounded: a 400 naming hundreds of long fields still
+// makes a bounded, one-line error.
+func TestFieldErrorsAreBounded(t *testing.T) {
+	errs := map[string][]string{}
+	for i := range 200 {
+		errs[fmt.Sprintf("field%03d", i)] = []string{strings.Repeat("m", 500)}
+	}
+	got := formatFieldErrors(errs)
+	if n := len([]rune(got)); n > maxFieldErrorLen {
+		t.Errorf("%d runes, want at most %d", n, maxFieldErrorLen)
+	}
+	if !strings.HasPrefix(got, "field000: ") {
+		t.Errorf("fields not sorted: %.40q", got)
+	}
+	short := formatFieldErrors(map[string][]string{"a": {"x"}, "b": {"y"}, "c": {"z"}, "d": {"1"}, "e": {"2"},
+		"f": {"3"}, "g": {"4"}, "h": {"5"}, "i": {"6"}, "j": {"7"}, "k": {"8"}, "l": {"9"}})
+	if !strings.HasSuffix(short, "; and 2 more") {
+		t.Errorf("got %q, want the fields past the tenth counted", short)
 	}
 }

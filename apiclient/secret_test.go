@@ -166,3 +166,24 @@ func TestEncodeJSONRecursive(t *testing.T) {
 		t.Error("leak")
 	}
 }
+
+// TestEncodeJSONEscapesControls: text that is valid JSON but acts on a
+// terminal (DEL, C1, bidi controls) is written as \u escapes, and decodes
+// back to the same string.
+func TestEncodeJSONEscapesControls(t *testing.T) {
+	name := "a\u007fb\u009bc\u202ed\u2066e\u2028f"
+	var buf bytes.Buffer
+	if err := EncodeJSON(&buf, &APIToken{ID: "TKN-1", Name: name}, false); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, r := range []rune{0x7f, 0x9b, 0x202e, 0x2066, 0x2028} {
+		if strings.ContainsRune(out, r) {
+			t.Errorf("%U written raw: %q", r, out)
+		}
+	}
+	var back APIToken
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.Name != name {
+		t.Fatalf("round trip: %q, %v", back.Name, err)
+	}
+}

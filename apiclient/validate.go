@@ -110,7 +110,7 @@ func (r *CreateAPITokenRequest) Validate() error {
 		}
 	}
 	for i, id := range r.ExtensionIDs {
-		if id = strings.TrimSpace(id); id == "" || strings.IndexFunc(id, isUnsafeRune) >= 0 {
+		if id = strings.TrimSpace(id); id == "" || !utf8.ValidString(id) || strings.IndexFunc(id, isUnsafeRune) >= 0 {
 			fields[fmt.Sprintf("extensions[%d].id", i)] = "the extension id is empty or not text"
 		}
 	}
