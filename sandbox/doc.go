@@ -58,8 +58,10 @@
 //   - account type is Client, Vendor or Operations; account status is
 //     Active, Enabled or Disabled; extension status is Draft, Private,
 //     Public or Deleted.
-//   - names are required (at most 100 characters, no control characters);
-//     module descriptions are at most 1000 characters.
+//   - names are required (not empty) and, like module descriptions, may
+//     hold any valid UTF-8 text up to 10 000 characters, control characters
+//     and escape sequences included: a real server may send such strings,
+//     and the hardening tests serve them on purpose.
 //   - every module an account lists exists in the catalogue, is listed once,
 //     and has the account's type in its accountTypes.
 //   - at most 8 MiB of JSON, 10 000 accounts, 100 000 modules and

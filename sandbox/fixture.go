@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -69,8 +68,10 @@ const (
 	maxFixtureModules    = 100_000
 	maxFixtureExtensions = 10_000
 	maxFixtureErrors     = 20
-	maxNameRunes         = 100
-	maxDescriptionRunes  = 1000
+	// maxFixtureTextRunes bounds a name or a description. Far above what
+	// the platform allows for what a user types: a fixture stands for a
+	// server, and a server may send anything (see checkText).
+	maxFixtureTextRunes = 10_000
 )
 
 var (
@@ -166,10 +167,8 @@ func (f *Fixture) Validate() error {
 		} else {
 			modules[m.ID] = i
 		}
-		checkName(bad, at+".name", m.Name)
-		if n := utf8.RuneCountInString(m.Description); n > maxDescriptionRunes {
-			bad(at+".description", "%d characters, the limit is %d", n, maxDescriptionRunes)
-		}
+		checkText(bad, at+".name", m.Name, true)
+		checkText(bad, at+".description", m.Description, false)
 		if len(m.AccountTypes) == 0 {
 			bad(at+".accountTypes", "must list at least one of %s", strings.Join(accountTypes, ", "))
 		}
@@ -192,7 +191,7 @@ func (f *Fixture) Validate() error {
 		} else {
 			accounts[a.ID] = i
 		}
-		checkName(bad, at+".name", a.Name)
+		checkText(bad, at+".name", a.Name, true)
 		if !slices.Contains(accountTypes, a.Type) {
 			bad(at+".type", "%q is not one of %s", a.Type, strings.Join(accountTypes, ", "))
 		}
@@ -227,7 +226,7 @@ func (f *Fixture) Validate() error {
 		} else {
 			extensions[e.ID] = i
 		}
-		checkName(bad, at+".name", e.Name)
+		checkText(bad, at+".name", e.Name, true)
 		if !slices.Contains(extensionStatuses, e.Status) {
 			bad(at+".status", "%q is not one of %s", e.Status, strings.Join(extensionStatuses, ", "))
 		}
@@ -246,15 +245,21 @@ func (f *Fixture) Validate() error {
 	return errors.Join(errs...)
 }
 
-func checkName(bad func(path, format string, args ...any), path, name string) {
-	switch n := utf8.RuneCountInString(name); {
-	case strings.TrimSpace(name) == "":
+// checkText checks a name or a description. Their content is free: escape
+// sequences, C0 and C1 controls, bidi overrides, white space only — a real
+// server may send any string, and the sandbox must be able to send them too
+// so that clients can be tested against hostile catalogues. Only what keeps
+// the sandbox itself sound is checked: a name is present (not ""), nothing is
+// longer than maxFixtureTextRunes, and the text is valid UTF-8, since JSON
+// cannot carry anything else (what is served must be what the fixture
+// holds).
+func checkText(bad func(path, format string, args ...any), path, text string, required bool) {
+	switch n := utf8.RuneCountInString(text); {
+	case required && text == "":
 		bad(path, "required")
-	case n > maxNameRunes:
-		bad(path, "%d characters, the limit is %d", n, maxNameRunes)
-	case strings.ContainsFunc(name, unicode.IsControl):
-		bad(path, "contains control characters")
-	case !utf8.ValidString(name):
+	case n > maxFixtureTextRunes:
+		bad(path, "%d characters, the limit is %d", n, maxFixtureTextRunes)
+	case !utf8.ValidString(text):
 		bad(path, "is not valid UTF-8")
 	}
 }

@@ -98,8 +98,10 @@ func TestLoadFixtureErrors(t *testing.T) {
 			`fixture: accounts[1].type: "Reseller" is not one of Client, Vendor, Operations`},
 		{"bad account status", badFixture(func(f *Fixture) { f.Accounts[1].Status = "Gone" }),
 			`fixture: accounts[1].status: "Gone" is not one of Active, Enabled, Disabled`},
-		{"account name missing", badFixture(func(f *Fixture) { f.Accounts[1].Name = " " }),
+		{"account name missing", badFixture(func(f *Fixture) { f.Accounts[1].Name = "" }),
 			`fixture: accounts[1].name: required`},
+		{"account name too long", badFixture(func(f *Fixture) { f.Accounts[1].Name = strings.Repeat("n", 10_001) }),
+			`fixture: accounts[1].name: 10001 characters, the limit is 10000`},
 		{"bad module id", badFixture(func(f *Fixture) { f.Modules[11].ID = "MOD-1756-1452" }),
 			`fixture: modules[11].id: "MOD-1756-1452" is not a module id (MOD-####)`},
 		{"duplicate module id", badFixture(func(f *Fixture) { f.Modules[5].ID = "MOD-1001" }),
@@ -108,10 +110,14 @@ func TestLoadFixtureErrors(t *testing.T) {
 			`fixture: modules[0].accountTypes: must list at least one of Client, Vendor, Operations`},
 		{"bad account type in module", badFixture(func(f *Fixture) { f.Modules[0].AccountTypes[1] = "Partner" }),
 			`fixture: modules[0].accountTypes[1]: "Partner" is not one of Client, Vendor, Operations`},
-		{"module name control char", badFixture(func(f *Fixture) { f.Modules[2].Name = "Agree\x1bments" }),
-			`fixture: modules[2].name: contains control characters`},
-		{"module description too long", badFixture(func(f *Fixture) { f.Modules[2].Description = strings.Repeat("d", 1001) }),
-			`fixture: modules[2].description: 1001 characters, the limit is 1000`},
+		{"module name missing", badFixture(func(f *Fixture) { f.Modules[2].Name = "" }),
+			`fixture: modules[2].name: required`},
+		{"module name too long", badFixture(func(f *Fixture) { f.Modules[2].Name = strings.Repeat("\x1b", 10_001) }),
+			`fixture: modules[2].name: 10001 characters, the limit is 10000`},
+		{"module description too long", badFixture(func(f *Fixture) { f.Modules[2].Description = strings.Repeat("d", 10_001) }),
+			`fixture: modules[2].description: 10001 characters, the limit is 10000`},
+		{"extension name missing", badFixture(func(f *Fixture) { f.Extensions[1].Name = "" }),
+			`fixture: extensions[1].name: required`},
 		{"bad extension status", badFixture(func(f *Fixture) { f.Extensions[0].Status = "Live" }),
 			`fixture: extensions[0].status: "Live" is not one of Draft, Private, Public, Deleted`},
 		{"bad extension id", badFixture(func(f *Fixture) { f.Extensions[0].ID = "EXT 1" }),
@@ -137,6 +143,98 @@ func TestLoadFixtureErrors(t *testing.T) {
 			}
 			if !strings.HasPrefix(err.Error(), "fixture: ") {
 				t.Errorf("error %q does not start with fixture:", err)
+			}
+		})
+	}
+}
+
+// hostileText is every kind of string a server might send in a name or a
+// description: escape sequences of each family, C0 and C1 controls, bidi
+// controls, separators, white space only.
+var hostileText = []string{
+	"\x1b[2J\x1b[H\x1b[31mred\x1b[0m",
+	"\x1b]52;c;aGVsbG8=\x07",
+	"\x1b]8;;https://evil.example/\x1b\\link\x1b]8;;\x1b\\",
+	"\x1bP1$r0m\x1b\\ \x1b_APC\x1b\\ \x1b^PM\x1b\\ \x1bXSOS\x1b\\",
+	"bell\a back\b cr\r lf\n tab\t nul\x00 del\x7f",
+	"\u009b2J \u009d0;title\u009c \u0085",
+	"\u202egnp.exe \u2066iso\u2069 \u200f \u061c",
+	"line\u2028separator\u2029",
+	" \t ",
+	"\ufeff\ufffd",
+}
+
+// TestLoadFixtureAcceptsHostileText: names and descriptions may hold any
+// string, and the server serves exactly what the fixture holds.
+func TestLoadFixtureAcceptsHostileText(t *testing.T) {
+	f := DemoFixture()
+	for i, s := range hostileText {
+		f.Modules[i].Name = s
+		f.Modules[i].Description = s + s
+	}
+	f.Accounts[0].Name = strings.Join(hostileText, "")
+	f.Accounts[1].Name = " "
+	f.Extensions[0].Name = hostileText[1]
+	long := strings.Repeat("\x1b[7m", 2500) // 10 000 runes
+	f.Modules[11].Name, f.Modules[11].Description = long, long
+	b, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadFixture(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("LoadFixture: %v", err)
+	}
+	if !reflect.DeepEqual(got, f) {
+		t.Fatal("the loaded fixture differs from the one written")
+	}
+
+	e := newEnv(t, WithFixture(got))
+	if name := e.get("/public/v1/accounts/accounts/" + contoso).object(t)["name"]; name != f.Accounts[0].Name {
+		t.Errorf("account name served as %q, want %q", name, f.Accounts[0].Name)
+	}
+	items, _, _, _ := list(t, e.get("/public/v1/accounts/modules?limit=100"))
+	if len(items) != len(f.Modules) {
+		t.Fatalf("%d modules served, want %d", len(items), len(f.Modules))
+	}
+	for i, m := range items {
+		if m["name"] != f.Modules[i].Name || m["description"] != f.Modules[i].Description {
+			t.Errorf("module %v served as %q / %q, want %q / %q", m["id"], m["name"], m["description"], f.Modules[i].Name, f.Modules[i].Description)
+		}
+	}
+	// And a token of its modules carries them too.
+	tok := e.create("hostile", "MOD-1001", "MOD-1002")
+	mods, _ := tok["modules"].([]any)
+	if len(mods) != 2 || mods[0].(map[string]any)["name"] != f.Modules[0].Name || tok["account"].(map[string]any)["name"] != f.Accounts[0].Name {
+		t.Errorf("token modules %v, account %v", mods, tok["account"])
+	}
+}
+
+// TestLoadFixtureStrictWhereItMatters: ids, types and statuses stay strict,
+// hostile characters included, and text must be UTF-8 (JSON can carry
+// nothing else, so a Go-built fixture could not be served as it is).
+func TestLoadFixtureStrictWhereItMatters(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		change func(f *Fixture)
+		want   string
+	}{
+		{"account id with ESC", func(f *Fixture) { f.Accounts[3].ID = "ACC-3000-0001\x1b" }, `accounts[3].id: "ACC-3000-0001\x1b" is not an account id`},
+		{"module id with LF", func(f *Fixture) { f.Modules[11].ID = "MOD-1012\n" }, `modules[11].id: "MOD-1012\n" is not a module id`},
+		{"extension id with bidi", func(f *Fixture) { f.Extensions[2].ID = "EXT\u202e3" }, `extensions[2].id: "EXT\u202e3" is not an extension id`},
+		{"account type with bidi", func(f *Fixture) { f.Accounts[1].Type = "Client\u200f" }, `accounts[1].type: "Client\u200f" is not one of`},
+		{"account status with NUL", func(f *Fixture) { f.Accounts[1].Status = "Active\x00" }, `accounts[1].status: "Active\x00" is not one of`},
+		{"extension status padded", func(f *Fixture) { f.Extensions[0].Status = " Public" }, `extensions[0].status: " Public" is not one of`},
+		{"module account type with CSI", func(f *Fixture) { f.Modules[0].AccountTypes[0] = "\u009bClient" }, `modules[0].accountTypes[0]: "\u009bClient" is not one of`},
+		{"invalid UTF-8 name", func(f *Fixture) { f.Accounts[2].Name = "Fab\xffrikam" }, `accounts[2].name: is not valid UTF-8`},
+		{"invalid UTF-8 description", func(f *Fixture) { f.Modules[4].Description = "\xc3" }, `modules[4].description: is not valid UTF-8`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := DemoFixture()
+			tt.change(f)
+			err := f.Validate()
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Validate = %v\nwant it to contain %s", err, tt.want)
 			}
 		})
 	}
