@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/softwareone/apitoken/apiclient"
 )
@@ -97,13 +96,11 @@ func runCreate(ctx context.Context, args []string, e *env) int {
 		return fail(e, usagef("%v", err))
 	}
 
-	started := time.Now()
-	tok, err := conn.client.CreateAPIToken(ctx, req)
-	if errors.Is(err, apiclient.ErrOutcomeUnknown) {
-		return reportUnknown(ctx, conn, req, started, err, e)
-	}
+	// A lost answer is looked up before anything is sent again, and the
+	// create is resent only when no token with this name turned up.
+	tok, err := conn.client.CreateAPITokenChecked(ctx, req, 3)
 	if err != nil {
-		return fail(e, err)
+		return failCreate(e, req, err)
 	}
 	return printCreated(tok, asJSON, e)
 }
@@ -138,26 +135,21 @@ func checkCreateFlags(req *apiclient.CreateAPITokenRequest, icon string) error {
 	return nil
 }
 
-// reportUnknown finds out whether a create whose answer was lost went
-// through. It never sends the create again: a duplicate token is worse
-// than a second run the user decides on.
-func reportUnknown(ctx context.Context, conn *connection, req *apiclient.CreateAPITokenRequest, started time.Time, cause error, e *env) int {
-	fmt.Fprintf(e.stderr, "apitoken: %s\n", sanitizeLine(cause.Error()))
-	fmt.Fprintln(e.stderr, "apitoken: checking whether the token was created…")
-	found, err := conn.client.FindRecentAPITokens(ctx, conn.accountID, req.Name, started.Add(-5*time.Minute))
+// failCreate explains a create that did not end with a token on screen.
+func failCreate(e *env, req *apiclient.CreateAPITokenRequest, err error) int {
+	var lost *apiclient.LostAnswerError
 	switch {
-	case err != nil:
-		fmt.Fprintf(e.stderr, "apitoken: could not check (%s).\nLook for a token named %q in the portal before running the command again.\n",
-			sanitizeLine(err.Error()), sanitizeLine(req.Name))
-	case len(found) > 0:
-		t := found[0]
-		fmt.Fprintf(e.stderr, "apitoken: the token was created (%s) but its value was lost with the answer and cannot be shown again.\n"+
-			"Disable it in the portal (or with the API) and create a new one.\n", sanitizeLine(t.ID))
-	default:
-		fmt.Fprintln(e.stderr, "apitoken: no token was created. It is safe to run the command again.")
-		return exitError
+	case errors.As(err, &lost):
+		fmt.Fprintf(e.stderr, "apitoken: the token was created (%s) but the API's answer was lost, and the token's value with it: it cannot be shown again.\n"+
+			"Disable it in the portal (or with the API) and create a new one.\n", sanitizeLine(lost.Token.ID))
+		return exitUnknown
+	case errors.Is(err, apiclient.ErrOutcomeUnknown):
+		fmt.Fprintf(e.stderr, "apitoken: %s\n", sanitizeLine(err.Error()))
+		fmt.Fprintf(e.stderr, "apitoken: it is not known whether the token was created. Look for a token named %q in the portal before running the command again.\n",
+			sanitizeLine(req.Name))
+		return exitUnknown
 	}
-	return exitUnknown
+	return fail(e, err)
 }
 
 func printCreated(tok *apiclient.APIToken, asJSON bool, e *env) int {

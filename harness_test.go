@@ -76,6 +76,9 @@ func newHarness(t *testing.T, opts ...func(*harnessConfig)) *harness {
 	client, err := apiclient.New(append([]apiclient.Option{
 		apiclient.WithBaseURL(ts.URL),
 		apiclient.WithToken(apiclient.Secret(srv.OperatorToken())),
+		// Short waits between retries, and before looking for a token
+		// whose answer was lost: the sandbox commits at once.
+		apiclient.WithRetry(3, 200*time.Millisecond),
 	}, cfg.clientOpts...)...)
 	if err != nil {
 		t.Fatal(err)

@@ -362,3 +362,26 @@ func TestWizardResize(t *testing.T) {
 	h.press("r")
 	check("summary")
 }
+
+// TestWizardLateCommitIsFound: the create times out while the API is still
+// handling it and commits a moment later. The wizard waits before it looks,
+// so it finds the token instead of declaring that nothing was created (and
+// inviting a duplicate).
+func TestWizardLateCommitIsFound(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) {
+		c.clientOpts = append(c.clientOpts, apiclient.WithTimeout(150*time.Millisecond))
+	})
+	h.waitText("Contoso Ltd")
+	h.srv.InjectFault(sandbox.Fault{Method: "POST", Path: "/public/v1/accounts/api-tokens",
+		Delay: 250 * time.Millisecond, DropAfterCommit: true, Times: 1})
+	h.typeText("late commit")
+	h.press("ctrl+n")
+	h.waitText("0 of 8 selected")
+	h.press("space", "enter")
+	h.waitText("Modules (1)")
+	h.press("enter")
+	h.waitText("but its answer was lost")
+	if n := len(h.srv.Creates()); n != 1 {
+		t.Fatalf("%d creates sent, want 1", n)
+	}
+}

@@ -56,6 +56,9 @@ func (a *sessionAPI) CreateAPIToken(ctx context.Context, req *apiclient.CreateAP
 	return a.api.CreateAPIToken(ctx, req)
 }
 
+// SettleWait implements ui.API.
+func (a *sessionAPI) SettleWait(err error) time.Duration { return a.api.SettleWait(err) }
+
 func (a *sessionAPI) FindRecentAPITokens(ctx context.Context, accountID, name string, since time.Time) ([]apiclient.APIToken, error) {
 	if accountID != a.account {
 		return nil, errOtherAccount

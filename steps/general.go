@@ -254,12 +254,18 @@ func (s *GeneralStep) updateFocused(msg tea.Msg) tea.Cmd {
 		}
 	case FieldName:
 		s.name, cmd = s.name.Update(msg)
-		s.data.Name = s.name.Value()
-		s.check(FieldName)
+		if v := s.name.Value(); v != s.data.Name {
+			// Only an edit re-checks: the server's verdict on the name stays
+			// until the user changes it.
+			s.data.Name = v
+			s.check(FieldName)
+		}
 	case FieldDescription:
 		s.desc, cmd = s.desc.Update(msg)
-		s.data.Description = s.desc.Value()
-		s.check(FieldDescription)
+		if v := s.desc.Value(); v != s.data.Description {
+			s.data.Description = v
+			s.check(FieldDescription)
+		}
 	}
 	return cmd
 }

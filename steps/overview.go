@@ -129,8 +129,12 @@ func (s *OverviewStep) SetSize(w, h int) {
 	s.refresh()
 }
 
-// footerHeight is the lines below the scrolled content: status and buttons.
-func (s *OverviewStep) footerHeight() int { return 5 }
+// maxStatusLines bounds the status so the review above keeps some room.
+const maxStatusLines = 6
+
+// footerHeight is the lines below the scrolled content: a blank, the
+// status, a blank and the buttons.
+func (s *OverviewStep) footerHeight() int { return 3 + lipgloss.Height(s.statusView()) }
 
 // Update implements Step.
 func (s *OverviewStep) Update(msg tea.Msg) (Step, tea.Cmd) {
@@ -296,26 +300,26 @@ func (s *OverviewStep) requestView() string {
 	return b.String()
 }
 
-// View implements Step.
-func (s *OverviewStep) View() string {
+// statusView is what the Overview says about the create, at least two
+// lines so the layout does not jump, at most maxStatusLines.
+func (s *OverviewStep) statusView() string {
 	t := s.theme
 	w := max(s.width, 20)
-	var b strings.Builder
-	b.WriteString(s.vp.View() + "\n\n")
-
 	var status string
 	switch s.state {
 	case CreateSending:
 		status = s.spin.View() + " " + t.Status.Info.Render("Creating the token…")
 	case CreateChecking:
-		status = s.spin.View() + " " + t.Status.Warning.Render("No answer from the API. Checking whether the token was created…")
+		status = s.spin.View() + " " + t.Status.Warning.Render("No answer from the API. Checking whether the token was created (this takes a few seconds)…")
 	case CreateFailed:
-		status = t.Status.Error.Render(ansi.Truncate("✗ "+ErrorText(s.err), w, textsafe.Ellipsis))
+		// Wrapped, not cut: the server's detail and the trace id to quote
+		// to support are at the end of the message.
+		status = wrapStyled(t.Status.Error, "✗ "+ErrorText(s.err), w)
 		if trace := TraceOf(s.err); trace != "" {
 			status += "\n" + t.Status.Trace.Render("trace id "+trace)
 		}
 	case CreateNotFound:
-		status = t.Status.Warning.Render(ansi.Truncate("The API did not answer, and no token was created. Adding again is safe.", w, textsafe.Ellipsis))
+		status = t.Status.Warning.Render(ansi.Truncate("The API did not answer, and no token with this name was found: the create did not go through.", w, textsafe.Ellipsis))
 	case CreateCheckFailed:
 		status = t.Status.Error.Render(ansi.Truncate("The API did not answer and the wizard could not check whether the token was created.", w, textsafe.Ellipsis)) + "\n" +
 			t.Status.Warning.Render(ansi.Truncate("Adding again could create a duplicate. Check again, or look in the portal.", w, textsafe.Ellipsis))
@@ -327,12 +331,23 @@ func (s *OverviewStep) View() string {
 		status = t.Status.Warning.Render(ansi.Truncate("The token was created ("+id+at+") but its answer was lost.", w, textsafe.Ellipsis)) + "\n" +
 			t.Status.Warning.Render(ansi.Truncate("Its value cannot be shown again. Disable it and add a new one, or go back.", w, textsafe.Ellipsis))
 	}
-	if status == "" {
-		status = "\n"
-	} else if !strings.Contains(status, "\n") {
-		status += "\n"
+	lines := strings.Split(status, "\n")
+	if len(lines) > maxStatusLines {
+		lines = lines[:maxStatusLines]
 	}
-	b.WriteString(status + "\n")
+	for len(lines) < 2 {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// View implements Step.
+func (s *OverviewStep) View() string {
+	t := s.theme
+	var b strings.Builder
+	b.WriteString(s.vp.View() + "\n\n")
+
+	b.WriteString(s.statusView() + "\n")
 
 	back := t.Form.Button.Render("← Back")
 	add := t.Form.ButtonActive.Render("Add")

@@ -37,6 +37,11 @@ type (
 	copiedMsg steps.CopiedMsg
 )
 
+// maxSettle bounds the wait before looking for a token whose create had
+// no answer: long enough for a request still in the API's hands to land,
+// short enough for someone watching a spinner.
+const maxSettle = 10 * time.Second
+
 // requestTimeout bounds the reads; the client has its own per-attempt
 // timeout, this bounds the retries too.
 const requestTimeout = 2 * time.Minute
@@ -102,7 +107,8 @@ func (m *Model) created(msg createdMsg) tea.Cmd {
 		m.active = steps.Summary
 		return m.summary.Enter()
 	case errors.Is(msg.err, apiclient.ErrOutcomeUnknown):
-		m.unverified = &attempt{name: msg.name, at: msg.at}
+		settle := min(m.opts.API.SettleWait(msg.err), maxSettle)
+		m.unverified = &attempt{name: msg.name, at: msg.at, settle: settle}
 		return m.check(false)
 	}
 	if fields := fieldErrors(msg.err); len(fields) > 0 {
@@ -151,12 +157,14 @@ func (m *Model) check(thenCreate bool) tea.Cmd {
 	}
 	m.busy = true
 	api, account := m.opts.API, m.opts.AccountID
-	name := m.unverified.name
+	name, settle := m.unverified.name, m.unverified.settle
+	m.unverified.settle = 0 // later looks come after this one
 	// Look a little before the attempt: the server's clock is not ours.
 	since := m.unverified.at.Add(-m.opts.CheckWindow)
 	return tea.Batch(
 		m.forward(steps.Overview, steps.CreateStateMsg{State: steps.CreateChecking}),
 		func() tea.Msg {
+			time.Sleep(settle)
 			ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 			defer cancel()
 			found, err := api.FindRecentAPITokens(ctx, account, name, since)

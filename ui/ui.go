@@ -26,6 +26,9 @@ type API interface {
 	CreateAPIToken(ctx context.Context, req *apiclient.CreateAPITokenRequest) (*apiclient.APIToken, error)
 	FindRecentAPITokens(ctx context.Context, accountID, name string, since time.Time) ([]apiclient.APIToken, error)
 	DisableAPIToken(ctx context.Context, id string) (*apiclient.APIToken, error)
+	// SettleWait is how long to let a create whose outcome is unknown
+	// finish before looking for its token.
+	SettleWait(err error) time.Duration
 }
 
 // Options configure a wizard.
@@ -95,6 +98,9 @@ type Model struct {
 type attempt struct {
 	name string
 	at   time.Time
+	// settle is how long to wait before the first look for its token: a
+	// request that timed out may still be committed meanwhile.
+	settle time.Duration
 }
 
 func (o *Options) setDefaults() {
