@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -283,7 +285,8 @@ func TestWizardCtrlCWhileCreatingShowsToken(t *testing.T) {
 	h.waitText("Creating the token")
 	h.press("ctrl+c")
 	h.tm.Send(ui.ShutdownMsg{})
-	h.waitText("quits only after showing the outcome")
+	h.tm.Send(tea.WindowSizeMsg{Width: 70, Height: 22}) // and a resize meanwhile
+	h.waitText("quits after showing the outcome")
 	h.waitText("Your token is created")
 	// Not copied yet: the first quit asks, y confirms.
 	h.press("q")
@@ -383,5 +386,43 @@ func TestWizardLateCommitIsFound(t *testing.T) {
 	h.waitText("but its answer was lost")
 	if n := len(h.srv.Creates()); n != 1 {
 		t.Fatalf("%d creates sent, want 1", n)
+	}
+}
+
+// TestWizardClipboardOnlyOnCopy: the token reaches the terminal's
+// clipboard (OSC 52) when the user presses c, and not before.
+func TestWizardClipboardOnlyOnCopy(t *testing.T) {
+	h := newHarness(t)
+	h.waitText("Contoso Ltd")
+	h.typeText("clipboard")
+	h.press("ctrl+n")
+	h.waitText("0 of 8 selected")
+	h.press("space", "enter")
+	h.waitText("Modules (1)")
+	h.press("enter")
+	h.waitText("Your token is created")
+	h.press("r", "v")
+	h.waitText("Token details")
+	var tok string
+	h.inspect(func(m *ui.Model) { tok = m.Data().Created.Token.Reveal() })
+	before, err := io.ReadAll(h.tm.Output())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(before, []byte("\x1b]52;")) {
+		t.Fatal("the clipboard was written before the user pressed c")
+	}
+	h.press("c")
+	h.waitText("Copied to the clipboard")
+	osc := []byte("\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(tok)))
+	deadline := time.Now().Add(5 * time.Second)
+	var after []byte
+	for !bytes.Contains(after, osc) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no OSC 52 copy of the token in the output after c")
+		}
+		more, _ := io.ReadAll(h.tm.Output())
+		after = append(after, more...)
+		time.Sleep(20 * time.Millisecond)
 	}
 }

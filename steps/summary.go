@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/softwareone/apitoken/apiclient"
@@ -201,6 +202,13 @@ func (s *SummaryStep) View() string {
 func (s *SummaryStep) detailsView() string {
 	t := s.theme
 	head := t.Form.Title.Render("Token details") + "  " + t.Form.Hint.Render(fmt.Sprintf("%3.0f%%", s.vp.ScrollPercent()*100))
+	if s.copyNote != "" {
+		style := t.Summary.Copied
+		if s.copyErr {
+			style = t.Status.Error
+		}
+		head += "  " + style.Render(ansi.Truncate(s.copyNote, max(s.width-lipgloss.Width(head)-2, 10), textsafe.Ellipsis))
+	}
 	return head + "\n\n" + s.vp.View()
 }
 

@@ -132,7 +132,7 @@ func (m *Model) statusView() string {
 	case m.confirmQuit:
 		return t.Warning.Render("The token was not copied and will not be shown again. Quit anyway? y quits, any other key stays.")
 	case m.quitAsked && m.busy:
-		return t.Warning.Render("Waiting for the API's answer: the wizard quits only after showing the outcome.")
+		return t.Warning.Render("Waiting for the answer: apitoken quits after showing the outcome.")
 	case m.shutdown != "" && m.data.Created != nil:
 		return t.Warning.Render(textsafe.Line(m.shutdown, 80) + ": copy your token, then close.")
 	case m.accountErr != nil && m.active != steps.Summary:
