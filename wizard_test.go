@@ -143,11 +143,7 @@ func TestWizardServerFieldError(t *testing.T) {
 			`"status":400,"traceId":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00",` +
 			`"errors":{"name":["A token named \"Nightly\" already exists for this account."]}}`,
 	})
-	h.typeText("Nightly")
-	h.press("ctrl+n")
-	h.waitText("0 of 8 selected")
-	h.press("space", "enter")
-	h.waitText("Modules (1)")
+	h.toOverview("Nightly")
 	h.press("enter")
 	h.waitText("already exists")
 	h.snapshot("name_rejected")
@@ -258,11 +254,7 @@ func writePNG(t *testing.T, w, h int) string {
 func TestWizardQuitBeforeAddSendsNothing(t *testing.T) {
 	h := newHarness(t)
 	h.waitText("Contoso Ltd")
-	h.typeText("abandoned")
-	h.press("ctrl+n")
-	h.waitText("0 of 8 selected")
-	h.press("space", "enter")
-	h.waitText("Modules (1)")
+	h.toOverview("abandoned")
 	h.press("ctrl+c")
 	h.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	if n := len(h.srv.Creates()); n != 0 {
@@ -276,11 +268,7 @@ func TestWizardCtrlCWhileCreatingShowsToken(t *testing.T) {
 	h := newHarness(t)
 	h.waitText("Contoso Ltd")
 	h.srv.InjectFault(sandbox.Fault{Method: "POST", Path: "/public/v1/accounts/api-tokens", Delay: 1500 * time.Millisecond, Times: 1})
-	h.typeText("slow")
-	h.press("ctrl+n")
-	h.waitText("0 of 8 selected")
-	h.press("space", "enter")
-	h.waitText("Modules (1)")
+	h.toOverview("slow")
 	h.press("enter")
 	h.waitText("Creating the token")
 	h.press("ctrl+c")
@@ -302,11 +290,7 @@ func TestWizardLostAnswerIsNotRetried(t *testing.T) {
 	h := newHarness(t)
 	h.waitText("Contoso Ltd")
 	h.srv.InjectFault(sandbox.Fault{Method: "POST", Path: "/public/v1/accounts/api-tokens", DropAfterCommit: true, Times: 1})
-	h.typeText("lost answer")
-	h.press("ctrl+n")
-	h.waitText("0 of 8 selected")
-	h.press("space", "enter")
-	h.waitText("Modules (1)")
+	h.toOverview("lost answer")
 	h.press("enter")
 	h.waitText("but its answer was lost")
 	h.snapshot("found")
@@ -377,11 +361,7 @@ func TestWizardLateCommitIsFound(t *testing.T) {
 	h.waitText("Contoso Ltd")
 	h.srv.InjectFault(sandbox.Fault{Method: "POST", Path: "/public/v1/accounts/api-tokens",
 		Delay: 250 * time.Millisecond, DropAfterCommit: true, Times: 1})
-	h.typeText("late commit")
-	h.press("ctrl+n")
-	h.waitText("0 of 8 selected")
-	h.press("space", "enter")
-	h.waitText("Modules (1)")
+	h.toOverview("late commit")
 	h.press("enter")
 	h.waitText("but its answer was lost")
 	if n := len(h.srv.Creates()); n != 1 {
@@ -394,11 +374,7 @@ func TestWizardLateCommitIsFound(t *testing.T) {
 func TestWizardClipboardOnlyOnCopy(t *testing.T) {
 	h := newHarness(t)
 	h.waitText("Contoso Ltd")
-	h.typeText("clipboard")
-	h.press("ctrl+n")
-	h.waitText("0 of 8 selected")
-	h.press("space", "enter")
-	h.waitText("Modules (1)")
+	h.toOverview("clipboard")
 	h.press("enter")
 	h.waitText("Your token is created")
 	h.press("r", "v")
@@ -425,4 +401,15 @@ func TestWizardClipboardOnlyOnCopy(t *testing.T) {
 		after = append(after, more...)
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// toOverview types a name on General, selects the first module and goes
+// on to the Overview.
+func (h *harness) toOverview(name string) {
+	h.t.Helper()
+	h.typeText(name)
+	h.press("ctrl+n")
+	h.waitText("0 of 8 selected")
+	h.press("space", "enter")
+	h.waitText("Modules (1)")
 }
