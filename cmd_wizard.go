@@ -58,6 +58,9 @@ func runWizard(ctx context.Context, args []string, e *env) int {
 	model := ui.New(opts)
 	p := tea.NewProgram(model,
 		tea.WithInput(e.stdin), tea.WithOutput(e.stdout),
+		// The renderer flushes on a ticker: at 120 fps (Bubble Tea's
+		// maximum) the first frame reaches the terminal up to 8 ms sooner.
+		tea.WithFPS(120),
 		// Signals become a request to end that never drops a created
 		// token: the wizard waits for an answer in flight and shows it.
 		tea.WithoutSignalHandler())
