@@ -90,14 +90,27 @@ func enabledModules(acc *Account, catalogue []Module) ([]Module, error) {
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b Module) int {
+	// Lower-case each name once, not on every comparison.
+	type keyed struct {
+		lower string
+		m     *Module
+	}
+	ks := make([]keyed, len(out))
+	for i := range out {
+		ks[i] = keyed{strings.ToLower(out[i].Name), &out[i]}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
 		return cmp.Or(
-			strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)),
-			strings.Compare(a.Name, b.Name),
-			strings.Compare(a.ID, b.ID),
+			strings.Compare(a.lower, b.lower),
+			strings.Compare(a.m.Name, b.m.Name),
+			strings.Compare(a.m.ID, b.m.ID),
 		)
 	})
-	return out, nil
+	sorted := make([]Module, len(out))
+	for i, k := range ks {
+		sorted[i] = *k.m
+	}
+	return sorted, nil
 }
 
 // allModules reads the whole catalogue with accountTypes: the first page,

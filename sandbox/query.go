@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"slices"
@@ -271,25 +272,26 @@ func (q *listQuery) page(items []object) envelope {
 		items = kept
 	}
 	if len(q.order) > 0 {
-		// Extract the sort keys once, not on every comparison.
-		type keyed struct {
-			o    object
-			keys []string
-		}
-		ks := make([]keyed, len(items))
+		// Parse the sort keys once, not on every comparison, and sort
+		// positions (stable: ties keep their order), not the objects.
+		n := len(q.order)
+		keys := make([]sortKey, len(items)*n)
 		for i, o := range items {
-			ks[i].o = o
-			for _, k := range q.order {
+			for j, k := range q.order {
 				v := ""
 				if vs := values(o, k.path, nil); len(vs) > 0 {
 					v = vs[0]
 				}
-				ks[i].keys = append(ks[i].keys, v)
+				keys[i*n+j] = newSortKey(v)
 			}
 		}
-		slices.SortStableFunc(ks, func(a, b keyed) int {
-			for i, k := range q.order {
-				c := compareValues(a.keys[i], b.keys[i])
+		pos := make([]int, len(items))
+		for i := range pos {
+			pos[i] = i
+		}
+		slices.SortFunc(pos, func(a, b int) int {
+			for j, k := range q.order {
+				c := keys[a*n+j].compare(keys[b*n+j])
 				if k.desc {
 					c = -c
 				}
@@ -297,12 +299,13 @@ func (q *listQuery) page(items []object) envelope {
 					return c
 				}
 			}
-			return 0
+			return cmp.Compare(a, b)
 		})
-		items = make([]object, len(ks))
-		for i := range ks {
-			items[i] = ks[i].o
+		sorted := make([]object, len(items))
+		for i, p := range pos {
+			sorted[i] = items[p]
 		}
+		items = sorted
 	}
 	total := len(items)
 	from := min(q.offset, total)

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -105,6 +106,37 @@ func compareValues(a, b string) int {
 		}
 	}
 	return strings.Compare(a, b)
+}
+
+// sortKey is a field value parsed once for sorting: compare orders two
+// keys as compareValues orders their values.
+type sortKey struct {
+	s      string
+	t      time.Time
+	i      int64
+	isTime bool
+	isInt  bool
+}
+
+func newSortKey(s string) sortKey {
+	k := sortKey{s: s}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		k.t, k.isTime = t, true
+	}
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		k.i, k.isInt = i, true
+	}
+	return k
+}
+
+func (a sortKey) compare(b sortKey) int {
+	switch {
+	case a.isTime && b.isTime:
+		return a.t.Compare(b.t)
+	case a.isInt && b.isInt:
+		return cmp.Compare(a.i, b.i)
+	}
+	return strings.Compare(a.s, b.s)
 }
 
 // globMatch matches s against pattern, where * stands for any run of
