@@ -55,10 +55,13 @@ type ModulesStep struct {
 	filter  string // as typed
 	lfilter string // lower case
 	shown   []int  // indexes into data.Catalog that match the filter
-	spare   []int  // second buffer, so refiltering does not allocate
-	cursor  int    // index into shown
-	offset  int    // first row drawn
-	problem string // why Next was refused, or the server's message
+	// narrowed holds the rows shown for each shorter filter the current
+	// one was typed from ("e", "ex", …), so erasing a letter puts the
+	// earlier rows back instead of scanning the catalogue again.
+	narrowed []filtered
+	cursor   int    // index into shown
+	offset   int    // first row drawn
+	problem  string // why Next was refused, or the server's message
 
 	width, height int
 }
@@ -101,6 +104,8 @@ func (s *ModulesStep) Update(msg tea.Msg) (Step, tea.Cmd) {
 		s.err = msg.Err
 		if msg.Err == nil {
 			s.problem = ""
+			// A new catalogue: nothing shown so far applies.
+			s.narrowed, s.shown, s.lfilter = nil, nil, ""
 			s.refilter()
 		}
 		return s, nil
@@ -254,9 +259,17 @@ func (s *ModulesStep) setFilter(f string) {
 	s.refilter()
 }
 
+// filtered is the result of a filter.
+type filtered struct {
+	lfilter string
+	shown   []int
+}
+
 // refilter recomputes the shown rows. When the new filter extends the old
 // one, only the rows already shown can still match, so only those are
-// checked: typing a word into a 10 000-module list stays fast.
+// checked: typing a word into a 10 000-module list stays fast. When it is
+// one the current filter was typed from (a letter erased), its rows are
+// taken back as they were.
 func (s *ModulesStep) refilter() {
 	prev := s.lfilter
 	s.lfilter = strings.ToLower(s.filter)
@@ -264,26 +277,41 @@ func (s *ModulesStep) refilter() {
 	if s.cursor < len(s.shown) {
 		current = s.data.Catalog[s.shown[s.cursor]].ID
 	}
-	out := s.spare[:0]
+	var out []int
 	switch {
 	case s.lfilter == "":
-		for i := range s.data.Catalog {
-			out = append(out, i)
+		if len(s.narrowed) > 0 && s.narrowed[0].lfilter == "" {
+			out = s.narrowed[0].shown
+		} else {
+			out = make([]int, len(s.data.Catalog))
+			for i := range out {
+				out[i] = i
+			}
 		}
-	case prev != "" && strings.HasPrefix(s.lfilter, prev) && len(s.shown) <= len(s.data.Catalog):
+		s.narrowed = s.narrowed[:0]
+	case strings.HasPrefix(s.lfilter, prev) && s.lfilter != prev && (prev != "" || len(s.shown) == len(s.data.Catalog)):
+		s.narrowed = append(s.narrowed, filtered{prev, s.shown})
 		for _, i := range s.shown {
 			if strings.Contains(s.data.Catalog[i].search, s.lfilter) {
 				out = append(out, i)
 			}
 		}
 	default:
+		for len(s.narrowed) > 0 && s.narrowed[len(s.narrowed)-1].lfilter != s.lfilter {
+			s.narrowed = s.narrowed[:len(s.narrowed)-1]
+		}
+		if n := len(s.narrowed); n > 0 {
+			out = s.narrowed[n-1].shown
+			s.narrowed = s.narrowed[:n-1]
+			break
+		}
 		for i := range s.data.Catalog {
 			if strings.Contains(s.data.Catalog[i].search, s.lfilter) {
 				out = append(out, i)
 			}
 		}
 	}
-	s.spare, s.shown = s.shown, out
+	s.shown = out
 	s.cursor = 0
 	for j, i := range s.shown {
 		if s.data.Catalog[i].ID == current {
@@ -386,35 +414,68 @@ func (s *ModulesStep) View() string {
 }
 
 // row draws one module: cursor, check box, name (filter match underlined),
-// id on the right, and the description below when there is room.
+// id on the right, and the description below when there is room. Module
+// strings are plain text (textsafe), so a string of at most w bytes is at
+// most w cells wide and needs no truncation.
 func (s *ModulesStep) row(m Module, current, two bool, w int) string {
-	t := s.theme
-	cursor, nameStyle := "  ", t.List.Item
+	f := &s.theme.Fast
+	cursor, nameStyle := "  ", f.Item
 	if current {
-		cursor, nameStyle = t.List.Cursor.Render("❯ "), t.List.ItemCurrent
+		cursor, nameStyle = f.Cursor.Render("❯ "), f.ItemCurrent
 	}
-	check := t.List.Check.Render("[ ]")
+	check := f.Check.Render("[ ]")
 	if s.data.Selected[m.ID] {
-		check = t.List.CheckOn.Render("[✓]")
+		check = f.CheckOn.Render("[✓]")
 	}
-	id := t.List.ID.Render(m.ID)
-	nameWidth := max(w-6-lipgloss.Width(m.ID)-2, 8)
-	name := ansi.Truncate(m.Name, nameWidth, textsafe.Ellipsis)
+	idWidth := textWidth(m.ID)
+	id := f.ID.Render(m.ID)
+	nameWidth := max(w-6-idWidth-2, 8)
+	name := truncate(m.Name, nameWidth)
 	styled := s.highlight(name, nameStyle)
-	gap := nameWidth - lipgloss.Width(name)
-	line := cursor + check + " " + styled + strings.Repeat(" ", gap+2) + id + "\n"
+	gap := nameWidth - textWidth(name)
+	var b strings.Builder
+	b.Grow(len(cursor) + len(check) + len(styled) + len(id) + gap + 8 + len(m.Description) + 40)
+	b.WriteString(cursor)
+	b.WriteString(check)
+	b.WriteByte(' ')
+	b.WriteString(styled)
+	b.WriteString(strings.Repeat(" ", max(gap+2, 0)))
+	b.WriteString(id)
+	b.WriteByte('\n')
 	if !two {
-		return line
+		return b.String()
 	}
 	desc := m.Description
 	if desc == "" {
 		desc = "—"
 	}
-	return line + "      " + t.List.Desc.Render(ansi.Truncate(desc, max(w-6, 8), textsafe.Ellipsis)) + "\n"
+	b.WriteString("      ")
+	b.WriteString(f.Desc.Render(truncate(desc, max(w-6, 8))))
+	b.WriteByte('\n')
+	return b.String()
+}
+
+// truncate cuts plain text to w cells, skipping the grapheme walk when the
+// text is short enough in bytes.
+func truncate(s string, w int) string {
+	if len(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, textsafe.Ellipsis)
+}
+
+// textWidth is the width of plain text, without the grapheme walk for ASCII.
+func textWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return lipgloss.Width(s)
+		}
+	}
+	return len(s)
 }
 
 // highlight underlines the first match of the filter in a name.
-func (s *ModulesStep) highlight(name string, style lipgloss.Style) string {
+func (s *ModulesStep) highlight(name string, style theme.Inline) string {
 	if s.lfilter == "" {
 		return style.Render(name)
 	}
@@ -424,7 +485,7 @@ func (s *ModulesStep) highlight(name string, style lipgloss.Style) string {
 		return style.Render(name)
 	}
 	j := i + len(s.lfilter)
-	return style.Render(name[:i]) + s.theme.List.Match.Render(name[i:j]) + style.Render(name[j:])
+	return style.Render(name[:i]) + s.theme.Fast.Match.Render(name[i:j]) + style.Render(name[j:])
 }
 
 // ShortHelp implements help.KeyMap.

@@ -64,6 +64,12 @@ type Theme struct {
 		BlurBar      lipgloss.Style
 	}
 
+	// Fast are the list's styles as Inline, for the rows redrawn at every
+	// keystroke.
+	Fast struct {
+		Cursor, Item, ItemCurrent, Check, CheckOn, Desc, ID, Match Inline
+	}
+
 	List struct {
 		Cursor      lipgloss.Style
 		Item        lipgloss.Style
@@ -191,6 +197,14 @@ func New(isDark bool) *Theme {
 	t.List.Count = s().Foreground(p.Subtle)
 	t.List.Empty = s().Foreground(p.Subtle).Italic(true)
 	t.List.Scroll = s().Foreground(p.Faint)
+	t.Fast.Cursor = NewInline(t.List.Cursor)
+	t.Fast.Item = NewInline(t.List.Item)
+	t.Fast.ItemCurrent = NewInline(t.List.ItemCurrent)
+	t.Fast.Check = NewInline(t.List.Check)
+	t.Fast.CheckOn = NewInline(t.List.CheckOn)
+	t.Fast.Desc = NewInline(t.List.Desc)
+	t.Fast.ID = NewInline(t.List.ID)
+	t.Fast.Match = NewInline(t.List.Match)
 
 	t.Overview.Section = s().Bold(true).Foreground(p.Primary)
 	t.Overview.Key = s().Foreground(p.Subtle)
