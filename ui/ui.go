@@ -92,6 +92,15 @@ type Model struct {
 	// shutdown is why the wizard was asked to end; "" while it was not.
 	shutdown string
 	quitting bool
+
+	// The header and help bar change rarely; they are drawn again only
+	// when what they show changed.
+	header, helpDrawn drawn
+}
+
+// drawn is a part of the screen and what it was drawn from.
+type drawn struct {
+	key, s string
 }
 
 // attempt is a create that was sent.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -63,9 +64,35 @@ func (m *Model) render() string {
 	b.WriteString(ansi.Truncate(m.statusView(), w, textsafe.Ellipsis) + "\n")
 	// help.Model can overrun its width by an item when the ellipsis does not
 	// fit either; cut it here.
-	helpView := m.help.View(m.helpKeys())
-	b.WriteString(fit(helpView, w, lipgloss.Height(helpView)))
+	b.WriteString(m.helpBar())
 	return b.String()
+}
+
+// helpBar is the help, fitted to the width, drawn again only when its keys,
+// the width or the theme changed.
+func (m *Model) helpBar() string {
+	keys := m.helpKeys()
+	var k strings.Builder
+	fmt.Fprintf(&k, "%d|%t|%t|%p", m.width, m.help.ShowAll, m.theme.IsDark, m.theme)
+	write := func(bs []key.Binding) {
+		for _, b := range bs {
+			h := b.Help()
+			fmt.Fprintf(&k, "|%s\x00%s\x00%t", h.Key, h.Desc, b.Enabled())
+		}
+	}
+	if m.help.ShowAll {
+		for _, group := range keys.FullHelp() {
+			write(group)
+			k.WriteString("|/")
+		}
+	} else {
+		write(keys.ShortHelp())
+	}
+	if k.String() != m.helpDrawn.key {
+		v := m.help.View(keys)
+		m.helpDrawn = drawn{k.String(), fit(v, m.width, lipgloss.Height(v))}
+	}
+	return m.helpDrawn.s
 }
 
 // fit cuts or pads s to exactly h lines of at most w cells.
@@ -75,7 +102,8 @@ func fit(s string, w, h int) string {
 		lines = lines[:h]
 	}
 	for i, l := range lines {
-		if ansi.StringWidth(l) > w {
+		// A line is never wider than its bytes: measure only longer ones.
+		if len(l) > w && ansi.StringWidth(l) > w {
 			lines[i] = ansi.Truncate(l, w, textsafe.Ellipsis)
 		}
 	}
@@ -85,8 +113,21 @@ func fit(s string, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-// headerView is the step trail, the account and the sandbox badge.
+// headerView is the step trail, the account and the sandbox badge, drawn
+// again only when one of them, the width or the theme changed.
 func (m *Model) headerView() string {
+	name := ""
+	if m.data.Account != nil {
+		name = m.data.Account.Name
+	}
+	k := fmt.Sprintf("%d|%d|%t|%s|%s|%t|%p", m.active, m.width, m.opts.Sandbox, m.data.AccountID, name, m.theme.IsDark, m.theme)
+	if k != m.header.key {
+		m.header = drawn{k, m.drawHeader()}
+	}
+	return m.header.s
+}
+
+func (m *Model) drawHeader() string {
 	t := m.theme.Header
 	trail := make([]string, 0, 3)
 	for id := steps.General; id <= steps.Overview; id++ {
