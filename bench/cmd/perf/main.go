@@ -1,0 +1,241 @@
+// Command perf measures apitoken's performance figures on this machine and
+// prints them as one table: figure, target, measured, ratio
+// (measured/target; below 1 is good). bench/run builds what it needs and
+// calls it; see README.md, "Performance".
+//
+//	perf -apitoken BIN -gum BIN -gotest FILE… [-only startup,fetch,ssh,model]
+//
+// Start-up runs the built binary and `gum input` in a 100×30 pty,
+// alternately; the fetch runs an in-process sandbox on loopback; the SSH
+// load starts `apitoken serve` and connects with golang.org/x/crypto/ssh
+// clients. Everything listens on loopback only and every process started
+// is ended before perf returns. Times are medians over many runs, and
+// comparisons are made within one run, on the same machine.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	apitoken, gum, gumVersion string
+	goTest                    []string
+	only                      map[string]bool
+	startupRuns, fetchRuns    int
+	ssh                       sshConfig
+	out                       string
+}
+
+func main() {
+	var o options
+	var only, goTest string
+	flag.StringVar(&o.apitoken, "apitoken", "", "the built apitoken binary")
+	flag.StringVar(&o.gum, "gum", "", "the gum binary to compare the start-up with")
+	flag.StringVar(&o.gumVersion, "gum-version", "", "gum's version, for the table")
+	flag.StringVar(&goTest, "gotest", "", "comma-separated files of `go test -bench -benchmem` output")
+	flag.StringVar(&only, "only", "startup,fetch,ssh,model", "comma-separated sections to run")
+	flag.IntVar(&o.startupRuns, "startup-runs", 30, "start-up runs of each program")
+	flag.IntVar(&o.fetchRuns, "fetch-runs", 15, "module fetches with and without latency")
+	flag.IntVar(&o.ssh.sessions, "ssh-sessions", 500, "concurrent SSH sessions")
+	flag.IntVar(&o.ssh.keystrokes, "ssh-keystrokes", 15, "filter keystrokes timed per SSH session and typing phase")
+	flag.DurationVar(&o.ssh.ramp, "ssh-ramp", 5*time.Second, "time over which the SSH sessions connect")
+	flag.IntVar(&o.ssh.perAddress, "ssh-per-address", 10, "SSH sessions per loopback source address")
+	flag.DurationVar(&o.ssh.timeout, "ssh-timeout", 2*time.Minute, "bound of the SSH load")
+	flag.DurationVar(&o.ssh.hold, "ssh-hold", 0, "keep the SSH sessions open and idle this long before timing keystrokes (to profile the server)")
+	flag.StringVar(&o.out, "out", "", "also write the table to this file")
+	flag.Func("ssh-server-env", "`KEY=VALUE` added to the environment of apitoken serve (repeatable), e.g. for an instrumented build", func(s string) error {
+		o.ssh.serverEnv = append(o.ssh.serverEnv, s)
+		return nil
+	})
+	flag.Parse()
+	o.only = map[string]bool{}
+	for s := range strings.SplitSeq(only, ",") {
+		o.only[strings.TrimSpace(s)] = true
+	}
+	if goTest != "" {
+		o.goTest = strings.Split(goTest, ",")
+	}
+	o.ssh.bin = o.apitoken
+	// On SIGINT or SIGTERM, stop measuring and end what was started.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, o)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "perf:", err)
+		os.Exit(1)
+	}
+}
+
+// row is a line of the table.
+type row struct {
+	figure, target, measured string
+	ratio                    float64 // measured/target; 0: none
+}
+
+func ratioText(r float64) string {
+	if r == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f", r)
+}
+
+func run(ctx context.Context, o options) error {
+	log := os.Stderr
+	var rows, sshRows []row
+	var notes []string
+
+	if o.only["startup"] {
+		if o.apitoken == "" || o.gum == "" {
+			return fmt.Errorf("startup needs -apitoken and -gum")
+		}
+		fmt.Fprintf(log, "start-up: %d runs each of apitoken and gum input, alternately\n", o.startupRuns)
+		res, err := measureStartup(ctx, o.apitoken, o.gum, o.startupRuns, true, log)
+		if err != nil {
+			return err
+		}
+		a, g := median(firstFrames(res.apitoken)), median(firstFrames(res.gum))
+		aRSS, gRSS := medianInt(rssOf(res.apitoken)), medianInt(rssOf(res.gum))
+		gumName := "`gum input`"
+		if o.gumVersion != "" {
+			gumName = "`gum input` " + o.gumVersion
+		}
+		rows = append(rows,
+			row{fmt.Sprintf("Start to first frame (median of %d, pty %d×%d)", o.startupRuns, ptyCols, ptyRows), "≤ 20 ms",
+				fmt.Sprintf("%.1f ms (p90 %.1f)", ms(a), ms(quantile(firstFrames(res.apitoken), 0.9))), ms(a) / 20},
+			row{"Start to first frame next to " + gumName + ", same run", fmt.Sprintf("≤ gum: %.1f ms", ms(g)),
+				fmt.Sprintf("%.1f ms", ms(a)), float64(a) / float64(g)},
+			row{"Peak RSS, start to first frame + 150 ms", "≤ 25 MB",
+				fmt.Sprintf("%.1f MB (gum %.1f MB)", mb(aRSS), mb(gRSS)), mb(aRSS) / 25},
+		)
+	}
+
+	if o.only["model"] {
+		if len(o.goTest) == 0 {
+			return fmt.Errorf("model needs -gotest")
+		}
+		benches, err := readGoBench(o.goTest...)
+		if err != nil {
+			return err
+		}
+		for _, b := range []struct{ name, figure string }{
+			{"BenchmarkWizardFilterKeystroke", "Modules, 10 000 modules: filter keystroke, Update+View (root model)"},
+			{"BenchmarkWizardFilterFirstLetter", "Modules, 10 000 modules: first filter letter (scans all), Update+View"},
+			{"BenchmarkWizardCursorDown", "Modules, 10 000 modules: cursor move, Update+View"},
+		} {
+			gb := benches[b.name]
+			if gb == nil || len(gb.nsPerOp) == 0 {
+				notes = append(notes, b.name+": no result in the go test output")
+				continue
+			}
+			d := gb.median()
+			rows = append(rows, row{b.figure, "≤ 1 ms",
+				fmt.Sprintf("%.3f ms, %.0f allocs, %.0f kB, frame %.1f kB", ms(d), gb.allocs(), gb.bytes()/1024, gb.metric("frame-bytes")/1024),
+				ms(d) / 1}) // the target is 1 ms
+		}
+		var detail []string
+		for _, name := range []string{"BenchmarkModulesFilterKeystroke", "BenchmarkModulesFilterFirstLetter", "BenchmarkModulesCursorDown", "BenchmarkModulesView", "BenchmarkWizardView", "BenchmarkWizardNew"} {
+			if gb := benches[name]; gb != nil && len(gb.nsPerOp) > 0 {
+				detail = append(detail, fmt.Sprintf("%s %.3f ms %.0f allocs", strings.TrimPrefix(name, "Benchmark"), ms(gb.median()), gb.allocs()))
+			}
+		}
+		if len(detail) > 0 {
+			notes = append(notes, "Model benchmarks (medians): "+strings.Join(detail, "; ")+".")
+		}
+		if gb := benches["BenchmarkSessionHeap"]; gb != nil {
+			if per := gb.metric("heap-B/session"); per > 0 {
+				sshRows = append(sshRows, row{fmt.Sprintf("SSH console: heap per session on Modules (Go benchmark, %.0f sessions in-process; includes their SSH clients)", gb.metric("sessions")),
+					"≤ 2 MB", fmt.Sprintf("%.2f MB", per/(1<<20)), per / (1 << 20) / 2})
+			}
+		}
+	}
+
+	if o.only["fetch"] {
+		fmt.Fprintf(log, "fetch: %d runs with 20 ms per request and without, alternately\n", o.fetchRuns)
+		ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+		res, err := measureFetch(ctx, o.fetchRuns, 20*time.Millisecond, log)
+		cancel()
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row{
+			fmt.Sprintf("Module fetch, %s modules, +%s per request, loopback (median of %d)", thousands(res.modules), res.latency, res.runs),
+			fmt.Sprintf("≤ 2×RTT + transfer = %.0f ms", ms(res.budget())),
+			fmt.Sprintf("%.0f ms (RTT %.1f, transfer %.0f)", ms(res.total), ms(res.rtt), ms(res.transfer)),
+			float64(res.total) / float64(res.budget()),
+		})
+	}
+
+	if o.only["ssh"] {
+		if o.apitoken == "" {
+			return fmt.Errorf("ssh needs -apitoken")
+		}
+		fmt.Fprintf(log, "ssh: %d sessions, %d keystrokes each\n", o.ssh.sessions, o.ssh.keystrokes)
+		res, err := measureSSH(ctx, o.ssh, log)
+		if err != nil {
+			return err
+		}
+		n := res.sessions
+		rows = append(rows,
+			row{fmt.Sprintf("SSH console: %d sessions at once (limit %d), refused", n, res.maxSessions), "0",
+				fmt.Sprintf("%d (%d on Modules)", res.refused, res.onModules), 0},
+			row{"SSH console: server memory per session (VmRSS; the server exposes no heap figure)", "≤ 2 MB",
+				fmt.Sprintf("%.2f MB (%.0f → %.0f MB)", mb(res.perSession()), mb(res.rssBase), mb(res.rssFull)), mb(res.perSession()) / 2},
+		)
+		for _, ph := range res.phases {
+			rows = append(rows, row{fmt.Sprintf("SSH console: keystroke echo on Modules, %d sessions %s (median of %d)", res.onModules, ph.name, len(ph.echoes)), "≤ 50 ms",
+				fmt.Sprintf("%.1f ms (p95 %.1f, %d lost)", ms(median(ph.echoes)), ms(quantile(ph.echoes, 0.95)), ph.lost), ms(median(ph.echoes)) / 50})
+			if w := ph.window.Seconds(); w > 0 {
+				keys := float64(ph.keys())
+				notes = append(notes, fmt.Sprintf("SSH %s: %.0f keystrokes/s over %.1f s; server CPU %.0f%% of a core (%.2f ms per keystroke), load clients (this process, same machine) %.0f%%.",
+					ph.name, keys/w, w, 100*ph.serverCPU.Seconds()/w, 1000*ph.serverCPU.Seconds()/max(keys, 1), 100*ph.clientCPU.Seconds()/w))
+			}
+		}
+		notes = append(notes, fmt.Sprintf("SSH: connect to first frame median %.0f ms (p95 %.0f), to the Modules step median %.0f ms; clients from %d loopback addresses, %d a second; server CPU with %d idle sessions: %.0f%% of a core.",
+			ms(median(res.firstFrame)), ms(quantile(res.firstFrame, 0.95)), ms(median(res.toModules)), res.addresses,
+			int(float64(n)/o.ssh.ramp.Seconds()), res.onModules, 100*res.cpuIdle.Seconds()/res.idleWindow.Seconds()))
+		if len(res.refusals) > 0 || res.auditRefusals > 0 {
+			notes = append(notes, fmt.Sprintf("SSH refusals: %v; refusals in the audit log: %d.", res.refusals, res.auditRefusals))
+		}
+	}
+
+	rows = append(rows, sshRows...)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Measured %s on %d cores (%s, %s/%s).\n\n", time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	writeTable(&b, rows)
+	for _, n := range notes {
+		fmt.Fprintf(&b, "\n%s\n", n)
+	}
+	fmt.Print(b.String())
+	if o.out != "" {
+		return os.WriteFile(o.out, []byte(b.String()), 0o644)
+	}
+	return nil
+}
+
+func writeTable(w io.Writer, rows []row) {
+	fmt.Fprintln(w, "| figure | target | measured | ratio |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", r.figure, r.target, r.measured, ratioText(r.ratio))
+	}
+}
+
+func mb(b int64) float64 { return float64(b) / (1 << 20) }
+
+// thousands writes n with a space between groups of three digits.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + " " + s[i:]
+	}
+	return s
+}

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/creack/pty"
+)
+
+// Terminal size of the start-up runs.
+const (
+	ptyCols = 100
+	ptyRows = 30
+)
+
+// startRun is one start of a program in a pty.
+type startRun struct {
+	firstFrame time.Duration // from exec until the marker is on the pty
+	maxRSS     int64         // peak resident set, bytes (wait4 rusage)
+}
+
+// startProgram runs argv in a fresh 100×30 pty with a clean environment,
+// waits until marker is in what it drew (escape sequences removed), lets
+// it settle, kills it and reports the time to the marker and its peak RSS.
+// With answer, the terminal queries it sends are answered as xterm
+// would (see terminal); without, they go unanswered.
+func startProgram(argv []string, marker string, answer bool, settle, timeout time.Duration) (startRun, error) {
+	home, err := os.MkdirTemp("", "perf-home-")
+	if err != nil {
+		return startRun{}, err
+	}
+	defer os.RemoveAll(home)
+
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = home
+	cmd.Env = []string{
+		"TERM=xterm-256color",
+		"HOME=" + home,
+		"PATH=/usr/bin:/bin",
+		"LANG=C.UTF-8",
+	}
+	start := time.Now()
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: ptyCols, Rows: ptyRows})
+	if err != nil {
+		return startRun{}, err
+	}
+	defer ptmx.Close()
+
+	found := make(chan time.Duration, 1)
+	readDone := make(chan struct{})
+	var out lockedBuffer
+	go func() {
+		defer close(readDone)
+		buf := make([]byte, 32<<10)
+		seen := false
+		var term terminal
+		for {
+			n, err := ptmx.Read(buf)
+			if n > 0 {
+				out.Write(buf[:n])
+				if answer {
+					if reply := term.feed(buf[:n]); reply != "" {
+						_, _ = io.WriteString(ptmx, reply)
+					}
+				}
+				if !seen && strings.Contains(ansi.Strip(out.String()), marker) {
+					seen = true
+					found <- time.Since(start)
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+
+	var run startRun
+	var runErr error
+	select {
+	case d := <-found:
+		run.firstFrame = d
+		time.Sleep(settle)
+	case <-time.After(timeout):
+		runErr = fmt.Errorf("%s: no %q on the terminal after %s; it drew:\n%s", argv[0], marker, timeout, tail(ansi.Strip(out.String()), 400))
+	}
+	_ = cmd.Process.Kill()
+	waitErr := cmd.Wait()
+	var exitErr *exec.ExitError
+	if waitErr != nil && !errors.As(waitErr, &exitErr) {
+		return startRun{}, waitErr
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		run.maxRSS = ru.Maxrss * 1024 // kilobytes on Linux
+	}
+	_ = ptmx.Close()
+	<-readDone
+	return run, runErr
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
+
+// terminal answers the queries a program sends at start, as xterm with a
+// dark background does: the background and foreground colours (OSC 11 and
+// OSC 10), the cursor position (DSR 6), the device attributes (DA1). Charm
+// programs built on termenv (gum) wait up to 5 s for these answers; a real
+// terminal gives them at once.
+type terminal struct {
+	carry []byte // the end of the output so far, for a query split across reads
+}
+
+var queries = []struct{ ask, reply string }{
+	{"\x1b]11;?\x1b\\", "\x1b]11;rgb:1c1c/1c1c/1c1c\x1b\\"},
+	{"\x1b]11;?\a", "\x1b]11;rgb:1c1c/1c1c/1c1c\a"},
+	{"\x1b]10;?\x1b\\", "\x1b]10;rgb:d0d0/d0d0/d0d0\x1b\\"},
+	{"\x1b]10;?\a", "\x1b]10;rgb:d0d0/d0d0/d0d0\a"},
+	{"\x1b[6n", "\x1b[1;1R"},
+	{"\x1b[c", "\x1b[?62;22c"},
+	{"\x1b[0c", "\x1b[?62;22c"},
+}
+
+// maxQuery is longer than every query.
+const maxQuery = 16
+
+// feed takes the next output of the program and returns the replies to the
+// queries in it.
+func (t *terminal) feed(p []byte) string {
+	data := append(t.carry, p...)
+	old := len(t.carry)
+	var reply strings.Builder
+	for _, q := range queries {
+		for i := 0; ; {
+			j := strings.Index(string(data[i:]), q.ask)
+			if j < 0 {
+				break
+			}
+			if end := i + j + len(q.ask); end > old { // not answered with an earlier read
+				reply.WriteString(q.reply)
+			}
+			i += j + 1
+		}
+	}
+	t.carry = append(t.carry[:0], data[max(len(data)-maxQuery, 0):]...)
+	return reply.String()
+}
+
+// lockedBuffer is a bytes.Buffer safe for one writer and other readers.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startupResult is the start-up comparison.
+type startupResult struct {
+	apitoken, gum []startRun
+}
+
+// measureStartup starts apitoken and gum input alternately, runs times
+// each, so both see the same machine.
+func measureStartup(ctx context.Context, apitokenBin, gumBin string, runs int, answer bool, log io.Writer) (startupResult, error) {
+	const placeholder = "benchplaceholder"
+	var res startupResult
+	progs := []struct {
+		argv   []string
+		marker string
+		into   *[]startRun
+	}{
+		{[]string{apitokenBin}, "General", &res.apitoken},
+		{[]string{gumBin, "input", "--placeholder", placeholder}, "placeholder", &res.gum},
+	}
+	for i := range runs {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		for j := range progs {
+			p := progs[(i+j)%len(progs)] // alternate which one goes first
+			r, err := startProgram(p.argv, p.marker, answer, 150*time.Millisecond, 10*time.Second)
+			if err != nil {
+				return res, err
+			}
+			*p.into = append(*p.into, r)
+		}
+		if log != nil && (i+1)%10 == 0 {
+			fmt.Fprintf(log, "  start-up: %d/%d runs of each\n", i+1, runs)
+		}
+	}
+	return res, nil
+}
+
+func firstFrames(rs []startRun) []time.Duration {
+	out := make([]time.Duration, len(rs))
+	for i, r := range rs {
+		out[i] = r.firstFrame
+	}
+	return out
+}
+
+func rssOf(rs []startRun) []int64 {
+	out := make([]int64, len(rs))
+	for i, r := range rs {
+		out[i] = r.maxRSS
+	}
+	return out
+}
