@@ -2,8 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/sandbox"
+	"github.com/softwareone/apitoken/ui"
 )
 
 // TestAccessibleMode runs the --accessible flow with answers on stdin, as a
@@ -60,5 +67,36 @@ func TestAccessibleModeEndOfInput(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "Your token is created") {
 		t.Fatalf("a token was created from incomplete input:\n%s", out)
+	}
+}
+
+// TestAccessibleModeLateCommit: in the accessible flow too, a create that
+// times out and commits a moment later is found, not reported as not
+// created (which would invite a duplicate).
+func TestAccessibleModeLateCommit(t *testing.T) {
+	srv, err := sandbox.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	client, err := apiclient.New(apiclient.WithBaseURL(ts.URL), apiclient.WithToken(apiclient.Secret(srv.OperatorToken())),
+		apiclient.WithTimeout(150*time.Millisecond), apiclient.WithRetry(3, 200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.InjectFault(sandbox.Fault{Method: "POST", Path: "/public/v1/accounts/api-tokens",
+		Delay: 250 * time.Millisecond, DropAfterCommit: true, Times: 1})
+	out := &lockedBuffer{}
+	err = ui.RunAccessible(context.Background(), ui.Options{API: client, AccountID: srv.DefaultAccount()},
+		strings.NewReader("late\n\n1\n0\ny\n"), out)
+	if !errors.Is(err, apiclient.ErrOutcomeUnknown) {
+		t.Fatalf("err = %v, want the unknown outcome", err)
+	}
+	if !strings.Contains(out.String(), "The token was created (TKN-") {
+		t.Fatalf("the late token was not found:\n%s", out)
+	}
+	if n := len(srv.Creates()); n != 1 {
+		t.Fatalf("%d creates sent, want 1", n)
 	}
 }

@@ -125,17 +125,18 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	}
 
 	say("Creating the token…")
+	sent := opts.Clock()
 	tok, err := opts.API.CreateAPIToken(context.WithoutCancel(ctx), req)
 	if errors.Is(err, apiclient.ErrOutcomeUnknown) {
-		say("The API did not answer. Checking whether the token was created…")
-		found, cerr := opts.API.FindRecentAPITokens(context.WithoutCancel(ctx), opts.AccountID, req.Name, opts.Clock().Add(-opts.CheckWindow))
+		say("The API did not answer. Checking whether the token was created (this takes a few seconds)…")
+		found, cerr := findLost(opts.API, opts.AccountID, req.Name, sent.Add(-opts.CheckWindow), settleFor(opts.API, err))
 		switch {
 		case cerr != nil:
 			say("Could not check. Look for a token named %q in the portal before trying again.", textsafe.Line(req.Name, 0))
 		case len(found) > 0:
 			say("The token was created (%s) but its value was lost and cannot be shown again. Disable it and add a new one.", textsafe.Line(found[0].ID, 20))
 		default:
-			say("No token was created. It is safe to try again.")
+			say("No token with this name was found: the create did not go through.")
 		}
 		return err
 	}

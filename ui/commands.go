@@ -107,8 +107,7 @@ func (m *Model) created(msg createdMsg) tea.Cmd {
 		m.active = steps.Summary
 		return m.summary.Enter()
 	case errors.Is(msg.err, apiclient.ErrOutcomeUnknown):
-		settle := min(m.opts.API.SettleWait(msg.err), maxSettle)
-		m.unverified = &attempt{name: msg.name, at: msg.at, settle: settle}
+		m.unverified = &attempt{name: msg.name, at: msg.at, settle: settleFor(m.opts.API, msg.err)}
 		return m.check(false)
 	}
 	if fields := fieldErrors(msg.err); len(fields) > 0 {
@@ -164,12 +163,27 @@ func (m *Model) check(thenCreate bool) tea.Cmd {
 	return tea.Batch(
 		m.forward(steps.Overview, steps.CreateStateMsg{State: steps.CreateChecking}),
 		func() tea.Msg {
-			time.Sleep(settle)
-			ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
-			defer cancel()
-			found, err := api.FindRecentAPITokens(ctx, account, name, since)
+			found, err := findLost(api, account, name, since, settle)
 			return checkedMsg{found: found, err: err, thenCreate: thenCreate}
 		})
+}
+
+// findLost looks for the token a create whose answer was lost may have
+// made, after letting a request still in the API's hands land (settle,
+// from settleFor). The wizard and the accessible flow both use it, so
+// neither looks too early and invites a duplicate.
+func findLost(api API, account, name string, since time.Time, settle time.Duration) ([]apiclient.APIToken, error) {
+	time.Sleep(settle)
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	defer cancel()
+	return api.FindRecentAPITokens(ctx, account, name, since)
+}
+
+// settleFor is how long to wait before looking for the token of a create
+// that failed with err: the client's SettleWait, bounded for someone
+// watching a spinner.
+func settleFor(api API, err error) time.Duration {
+	return min(api.SettleWait(err), maxSettle)
 }
 
 func (m *Model) checked(msg checkedMsg) tea.Cmd {
