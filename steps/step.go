@@ -90,8 +90,8 @@ type Module struct {
 	search      string // lower-case name, description and id, for the filter
 }
 
-// MaxModuleText bounds the length of module strings: a hostile server must
-// not make every frame slow.
+// Module strings are cut to these lengths: a hostile server must not make
+// every frame slow.
 const (
 	maxModuleName = 120
 	maxModuleDesc = 400

@@ -239,7 +239,8 @@ func (e *replaceError) Error() string {
 	return "could not disable " + e.id + ", so no new token was added: " + e.err.Error()
 }
 
-// copyToken copies the value with OSC 52, which reaches the user's own
+// copyToken copies the value (the Summary has already marked it copied, as
+// the key was pressed) with OSC 52, which reaches the user's own
 // terminal even over SSH and tmux, and to the native clipboard where the
 // wizard runs locally.
 func (m *Model) copyToken() tea.Cmd {
@@ -247,7 +248,6 @@ func (m *Model) copyToken() tea.Cmd {
 	if tok == nil || tok.Token.IsZero() {
 		return nil
 	}
-	m.data.Copied = true
 	value := tok.Token.Reveal()
 	native := m.opts.NativeClipboard
 	return tea.Batch(

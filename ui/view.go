@@ -73,7 +73,7 @@ func (m *Model) render() string {
 func (m *Model) helpBar() string {
 	keys := m.helpKeys()
 	var k strings.Builder
-	fmt.Fprintf(&k, "%d|%t|%t|%p", m.width, m.help.ShowAll, m.theme.IsDark, m.theme)
+	fmt.Fprintf(&k, "%d|%t|%t", m.width, m.help.ShowAll, m.theme.IsDark)
 	write := func(bs []key.Binding) {
 		for _, b := range bs {
 			h := b.Help()
@@ -120,7 +120,7 @@ func (m *Model) headerView() string {
 	if m.data.Account != nil {
 		name = m.data.Account.Name
 	}
-	k := fmt.Sprintf("%d|%d|%t|%s|%s|%t|%p", m.active, m.width, m.opts.Sandbox, m.data.AccountID, name, m.theme.IsDark, m.theme)
+	k := fmt.Sprintf("%d|%d|%t|%s|%s|%t", m.active, m.width, m.opts.Sandbox, m.data.AccountID, name, m.theme.IsDark)
 	if k != m.header.key {
 		m.header = drawn{k, m.drawHeader()}
 	}
