@@ -3,10 +3,11 @@
 // (measured/target; below 1 is good). bench/run builds what it needs and
 // calls it; see README.md, "Performance".
 //
-//	perf -apitoken BIN -gum BIN -gotest FILE… [-only startup,fetch,ssh,model]
+//	perf -apitoken BIN -floor BIN -gum BIN -gotest FILE… [-only startup,fetch,ssh,model]
 //
-// Start-up runs the built binary and `gum input` in a 100×30 pty,
-// alternately; the fetch runs an in-process sandbox on loopback; the SSH
+// Start-up runs the built binary, the floor (bench/cmd/floor: a minimal
+// Bubble Tea v2 program drawing one line) and `gum input` in a 100×30 pty,
+// in rounds, one start of each per round; the fetch runs an in-process sandbox on loopback; the SSH
 // load starts `apitoken serve` and connects with golang.org/x/crypto/ssh
 // clients. Everything listens on loopback only and every process started
 // is ended before perf returns. Times are medians over many runs, and
@@ -27,23 +28,25 @@ import (
 )
 
 type options struct {
-	apitoken, gum, gumVersion string
-	goTest                    []string
-	only                      map[string]bool
-	startupRuns, fetchRuns    int
-	ssh                       sshConfig
-	out                       string
+	apitoken, floor, gum   string
+	gumVersion             string
+	goTest                 []string
+	only                   map[string]bool
+	startupRuns, fetchRuns int
+	ssh                    sshConfig
+	out                    string
 }
 
 func main() {
 	var o options
 	var only, goTest string
 	flag.StringVar(&o.apitoken, "apitoken", "", "the built apitoken binary")
+	flag.StringVar(&o.floor, "floor", "", "the built bench/cmd/floor, the least a Bubble Tea v2 program does")
 	flag.StringVar(&o.gum, "gum", "", "the gum binary to compare the start-up with")
 	flag.StringVar(&o.gumVersion, "gum-version", "", "gum's version, for the table")
 	flag.StringVar(&goTest, "gotest", "", "comma-separated files of `go test -bench -benchmem` output")
 	flag.StringVar(&only, "only", "startup,fetch,ssh,model", "comma-separated sections to run")
-	flag.IntVar(&o.startupRuns, "startup-runs", 30, "start-up runs of each program")
+	flag.IntVar(&o.startupRuns, "startup-runs", 30, "start-up rounds (one start of each program per round)")
 	flag.IntVar(&o.fetchRuns, "fetch-runs", 15, "module fetches with and without latency")
 	flag.IntVar(&o.ssh.sessions, "ssh-sessions", 500, "concurrent SSH sessions")
 	flag.IntVar(&o.ssh.keystrokes, "ssh-keystrokes", 15, "filter keystrokes timed per SSH session and typing phase")
@@ -94,28 +97,19 @@ func run(ctx context.Context, o options) error {
 	var notes []string
 
 	if o.only["startup"] {
-		if o.apitoken == "" || o.gum == "" {
-			return fmt.Errorf("startup needs -apitoken and -gum")
+		if o.apitoken == "" || o.floor == "" || o.gum == "" {
+			return fmt.Errorf("startup needs -apitoken, -floor and -gum")
 		}
-		fmt.Fprintf(log, "start-up: %d runs each of apitoken and gum input, alternately\n", o.startupRuns)
-		res, err := measureStartup(ctx, o.apitoken, o.gum, o.startupRuns, true, log)
+		fmt.Fprintf(log, "start-up: %d rounds of apitoken, the floor and gum input, in turn\n", o.startupRuns)
+		res, err := measureStartup(ctx, []starter{
+			{"apitoken", []string{o.apitoken}, apitokenMarkers},
+			{"floor", []string{o.floor}, floorMarkers},
+			{"gum", []string{o.gum, "input", "--placeholder", gumPlaceholder}, []string{gumPlaceholder}},
+		}, o.startupRuns, true, log)
 		if err != nil {
 			return err
 		}
-		a, g := median(firstFrames(res.apitoken)), median(firstFrames(res.gum))
-		aRSS, gRSS := medianInt(rssOf(res.apitoken)), medianInt(rssOf(res.gum))
-		gumName := "`gum input`"
-		if o.gumVersion != "" {
-			gumName = "`gum input` " + o.gumVersion
-		}
-		rows = append(rows,
-			row{fmt.Sprintf("Start to first frame (median of %d, pty %d×%d)", o.startupRuns, ptyCols, ptyRows), "≤ 20 ms",
-				fmt.Sprintf("%.1f ms (p90 %.1f)", ms(a), ms(quantile(firstFrames(res.apitoken), 0.9))), ms(a) / 20},
-			row{"Start to first frame next to " + gumName + ", same run", fmt.Sprintf("≤ gum: %.1f ms", ms(g)),
-				fmt.Sprintf("%.1f ms", ms(a)), float64(a) / float64(g)},
-			row{"Peak RSS, start to first frame + 150 ms", "≤ 25 MB",
-				fmt.Sprintf("%.1f MB (gum %.1f MB)", mb(aRSS), mb(gRSS)), mb(aRSS) / 25},
-		)
+		rows = append(rows, startupRows(res[0], res[1], res[2], o.gumVersion, o.startupRuns)...)
 	}
 
 	if o.only["model"] {
@@ -219,6 +213,36 @@ func run(ctx context.Context, o options) error {
 		return os.WriteFile(o.out, []byte(b.String()), 0o644)
 	}
 	return nil
+}
+
+// Targets of start-up next to the floor and gum, as multiples of theirs.
+const (
+	floorFactor = 1.1
+	gumFactor   = 0.35
+)
+
+// startupRows are the start-up rows of the table, from runs made side by
+// side (the i-th run of each in the same round).
+func startupRows(a, f, g []startRun, gumVersion string, runs int) []row {
+	am, fm, gm := median(firstFrames(a)), median(firstFrames(f)), median(firstFrames(g))
+	aRSS, fRSS, gRSS := medianInt(rssOf(a)), medianInt(rssOf(f)), medianInt(rssOf(g))
+	gumName := "`gum input`"
+	if gumVersion != "" {
+		gumName = "`gum input` " + gumVersion
+	}
+	toFloor, toGum := float64(am)/float64(fm), float64(am)/float64(gm)
+	return []row{
+		{fmt.Sprintf("Start to first frame (median of %d, pty %d×%d)", runs, ptyCols, ptyRows), "≤ 20 ms",
+			fmt.Sprintf("%.1f ms (p90 %.1f)", ms(am), ms(quantile(firstFrames(a), 0.9))), ms(am) / 20},
+		{"Start to first frame next to " + gumName + ", same run", fmt.Sprintf("≤ gum: %.1f ms", ms(gm)),
+			fmt.Sprintf("%.1f ms", ms(am)), toGum},
+		{"Start to first frame ÷ the floor's (minimal Bubble Tea v2, alt screen, one line), same rounds", fmt.Sprintf("≤ %.2g×", floorFactor),
+			fmt.Sprintf("%.2f× (%.1f / %.1f ms; per round %.2f×)", toFloor, ms(am), ms(fm), pairedRatio(a, f)), toFloor / floorFactor},
+		{"Start to first frame ÷ " + gumName + "'s, same rounds", fmt.Sprintf("≤ %.2g×", gumFactor),
+			fmt.Sprintf("%.2f× (%.1f / %.1f ms; per round %.2f×)", toGum, ms(am), ms(gm), pairedRatio(a, g)), toGum / gumFactor},
+		{"Peak RSS, start to first frame + 150 ms", "≤ 25 MB",
+			fmt.Sprintf("%.1f MB, max %.1f (floor %.1f MB, gum %.1f MB)", mb(aRSS), mb(maxInt(rssOf(a))), mb(fRSS), mb(gRSS)), mb(aRSS) / 25},
+	}
 }
 
 func writeTable(w io.Writer, rows []row) {

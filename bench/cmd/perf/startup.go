@@ -25,16 +25,20 @@ const (
 
 // startRun is one start of a program in a pty.
 type startRun struct {
-	firstFrame time.Duration // from exec until the marker is on the pty
+	firstFrame time.Duration // from exec until every marker is on the pty
 	maxRSS     int64         // peak resident set, bytes (wait4 rusage)
 }
 
 // startProgram runs argv in a fresh 100×30 pty with a clean environment,
-// waits until marker is in what it drew (escape sequences removed), lets
-// it settle, kills it and reports the time to the marker and its peak RSS.
-// With answer, the terminal queries it sends are answered as xterm
-// would (see terminal); without, they go unanswered.
-func startProgram(argv []string, marker string, answer bool, settle, timeout time.Duration) (startRun, error) {
+// waits until every one of markers is in what it drew (escape sequences
+// removed), lets it settle, kills it and reports the time to the markers
+// and its peak RSS. The first frame is recognised by what it shows, so a
+// program that prints something else first (an error, a usage text) is
+// not mistaken for one that started; one that exits before drawing them
+// is an error at once, with what it printed. With answer, the terminal
+// queries it sends are answered as xterm would (see terminal); without,
+// they go unanswered.
+func startProgram(argv []string, markers []string, answer bool, settle, timeout time.Duration) (startRun, error) {
 	home, err := os.MkdirTemp("", "perf-home-")
 	if err != nil {
 		return startRun{}, err
@@ -73,12 +77,12 @@ func startProgram(argv []string, marker string, answer bool, settle, timeout tim
 						_, _ = io.WriteString(ptmx, reply)
 					}
 				}
-				if !seen && strings.Contains(ansi.Strip(out.String()), marker) {
+				if !seen && drewAll(out.String(), markers) {
 					seen = true
 					found <- time.Since(start)
 				}
 			}
-			if err != nil {
+			if err != nil { // the program ended and closed the pty
 				return
 			}
 		}
@@ -86,12 +90,22 @@ func startProgram(argv []string, marker string, answer bool, settle, timeout tim
 
 	var run startRun
 	var runErr error
+	notDrawn := func(why string) error {
+		return fmt.Errorf("%s: %s without drawing %q; it drew:\n%s", argv[0], why, markers, tail(ansi.Strip(out.String()), 400))
+	}
 	select {
 	case d := <-found:
 		run.firstFrame = d
 		time.Sleep(settle)
+	case <-readDone:
+		select {
+		case d := <-found: // drew its frame and ended
+			run.firstFrame = d
+		default:
+			runErr = notDrawn("ended")
+		}
 	case <-time.After(timeout):
-		runErr = fmt.Errorf("%s: no %q on the terminal after %s; it drew:\n%s", argv[0], marker, timeout, tail(ansi.Strip(out.String()), 400))
+		runErr = notDrawn("ran " + timeout.String())
 	}
 	_ = cmd.Process.Kill()
 	waitErr := cmd.Wait()
@@ -105,6 +119,18 @@ func startProgram(argv []string, marker string, answer bool, settle, timeout tim
 	_ = ptmx.Close()
 	<-readDone
 	return run, runErr
+}
+
+// drewAll reports whether the terminal output, escape sequences removed,
+// holds every marker.
+func drewAll(output string, markers []string) bool {
+	text := ansi.Strip(output)
+	for _, m := range markers {
+		if !strings.Contains(text, m) {
+			return false
+		}
+	}
+	return true
 }
 
 func tail(s string, n int) string {
@@ -176,41 +202,61 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// startupResult is the start-up comparison.
-type startupResult struct {
-	apitoken, gum []startRun
+// starter is a program of the start-up comparison and how its first frame
+// is recognised.
+type starter struct {
+	name    string
+	argv    []string
+	markers []string // all on the terminal: the first frame is drawn
 }
 
-// measureStartup starts apitoken and gum input alternately, runs times
-// each, so both see the same machine.
-func measureStartup(ctx context.Context, apitokenBin, gumBin string, runs int, answer bool, log io.Writer) (startupResult, error) {
-	const placeholder = "benchplaceholder"
-	var res startupResult
-	progs := []struct {
-		argv   []string
-		marker string
-		into   *[]startRun
-	}{
-		{[]string{apitokenBin}, "General", &res.apitoken},
-		{[]string{gumBin, "input", "--placeholder", placeholder}, "placeholder", &res.gum},
-	}
+// Markers of the first frames. apitoken's is its header: the name and the
+// first step. The floor's is its one line (bench/cmd/floor).
+var (
+	apitokenMarkers = []string{"apitoken", "General"}
+	floorMarkers    = []string{"floor: one line of Bubble Tea"}
+)
+
+// gumPlaceholder is what `gum input` is asked to show.
+const gumPlaceholder = "benchplaceholder"
+
+// measureStartup starts each program once per round, for runs rounds, in
+// an order that rotates from round to round, so that the load of the
+// machine falls on all of them alike. The result holds, per program, its
+// runs in round order: the i-th runs of two programs were made side by
+// side.
+func measureStartup(ctx context.Context, progs []starter, runs int, answer bool, log io.Writer) ([][]startRun, error) {
+	res := make([][]startRun, len(progs))
 	for i := range runs {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
 		for j := range progs {
-			p := progs[(i+j)%len(progs)] // alternate which one goes first
-			r, err := startProgram(p.argv, p.marker, answer, 150*time.Millisecond, 10*time.Second)
+			k := (i + j) % len(progs) // rotate which one goes first
+			p := progs[k]
+			r, err := startProgram(p.argv, p.markers, answer, 150*time.Millisecond, 10*time.Second)
 			if err != nil {
 				return res, err
 			}
-			*p.into = append(*p.into, r)
+			res[k] = append(res[k], r)
 		}
 		if log != nil && (i+1)%10 == 0 {
-			fmt.Fprintf(log, "  start-up: %d/%d runs of each\n", i+1, runs)
+			fmt.Fprintf(log, "  start-up: %d/%d rounds\n", i+1, runs)
 		}
 	}
 	return res, nil
+}
+
+// pairedRatio is the median over the rounds of a's first frame over b's
+// in the same round: machine noise that lasts a round cancels out.
+func pairedRatio(a, b []startRun) float64 {
+	rs := make([]float64, 0, len(a))
+	for i := range min(len(a), len(b)) {
+		if b[i].firstFrame > 0 {
+			rs = append(rs, float64(a[i].firstFrame)/float64(b[i].firstFrame))
+		}
+	}
+	return medianFloat(rs)
 }
 
 func firstFrames(rs []startRun) []time.Duration {

@@ -35,3 +35,10 @@ func medianInt(xs []int64) int64 {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func maxInt(xs []int64) int64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	return slices.Max(xs)
+}
