@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -67,6 +68,15 @@ func main() {
 	if goTest != "" {
 		o.goTest = strings.Split(goTest, ",")
 	}
+	// The programs are started in a fresh home directory: a relative path
+	// would name nothing there.
+	for _, p := range []*string{&o.apitoken, &o.floor, &o.gum} {
+		if strings.ContainsRune(*p, filepath.Separator) {
+			if abs, err := filepath.Abs(*p); err == nil {
+				*p = abs
+			}
+		}
+	}
 	o.ssh.bin = o.apitoken
 	// On SIGINT or SIGTERM, stop measuring and end what was started.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -110,6 +120,8 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		rows = append(rows, startupRows(res[0], res[1], res[2], o.gumVersion, o.startupRuns)...)
+		notes = append(notes, fmt.Sprintf("Start-up, first output byte (a terminal query or the first frame; what comes before it is exec and Go's init), medians: apitoken %.1f ms, floor %.1f ms, gum %.1f ms.",
+			ms(median(firstBytes(res[0]))), ms(median(firstBytes(res[1]))), ms(median(firstBytes(res[2])))))
 	}
 
 	if o.only["model"] {

@@ -25,6 +25,7 @@ const (
 
 // startRun is one start of a program in a pty.
 type startRun struct {
+	firstByte  time.Duration // from exec until the program's first output
 	firstFrame time.Duration // from exec until every marker is on the pty
 	maxRSS     int64         // peak resident set, bytes (wait4 rusage)
 }
@@ -61,6 +62,7 @@ func startProgram(argv []string, markers []string, answer bool, settle, timeout 
 	defer ptmx.Close()
 
 	found := make(chan time.Duration, 1)
+	var firstByte time.Duration // written by the reader, read after readDone
 	readDone := make(chan struct{})
 	var out lockedBuffer
 	go func() {
@@ -71,6 +73,9 @@ func startProgram(argv []string, markers []string, answer bool, settle, timeout 
 		for {
 			n, err := ptmx.Read(buf)
 			if n > 0 {
+				if firstByte == 0 {
+					firstByte = time.Since(start)
+				}
 				out.Write(buf[:n])
 				if answer {
 					if reply := term.feed(buf[:n]); reply != "" {
@@ -118,6 +123,7 @@ func startProgram(argv []string, markers []string, answer bool, settle, timeout 
 	}
 	_ = ptmx.Close()
 	<-readDone
+	run.firstByte = firstByte
 	return run, runErr
 }
 
@@ -263,6 +269,14 @@ func firstFrames(rs []startRun) []time.Duration {
 	out := make([]time.Duration, len(rs))
 	for i, r := range rs {
 		out[i] = r.firstFrame
+	}
+	return out
+}
+
+func firstBytes(rs []startRun) []time.Duration {
+	out := make([]time.Duration, len(rs))
+	for i, r := range rs {
+		out[i] = r.firstByte
 	}
 	return out
 }

@@ -78,7 +78,7 @@ func TestPairedRatioPairsRounds(t *testing.T) {
 
 func TestStartupRowsRatiosAgainstTheirTargets(t *testing.T) {
 	run := func(ms int, mb int64) []startRun {
-		return []startRun{{time.Duration(ms) * time.Millisecond, mb << 20}}
+		return []startRun{{firstFrame: time.Duration(ms) * time.Millisecond, maxRSS: mb << 20}}
 	}
 	rows := startupRows(run(11, 20), run(10, 8), run(44, 30), "v0", 1)
 	checks := []struct {
