@@ -155,6 +155,17 @@ func TestTypeBack(t *testing.T) {
 	}
 }
 
+// TestPasteTypesBack: pasting the id into the input counts as typing it.
+func TestPasteTypesBack(t *testing.T) {
+	m, _ := del().Update(tea.PasteMsg{Content: "TKN-1"})
+	if !m.Enabled() {
+		t.Fatalf("paste did not enable Delete (value %q)", m.input.Value())
+	}
+	if m, _ = disable().Update(tea.PasteMsg{Content: "y"}); m.Done() {
+		t.Error("a paste answered a dialog")
+	}
+}
+
 func TestViewGolden(t *testing.T) {
 	t.Run("disable_100", func(t *testing.T) {
 		m := disable()

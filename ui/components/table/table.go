@@ -96,7 +96,12 @@ type Model struct {
 
 // New returns a table with these columns, drawn with these styles.
 func New(cols []Column, st theme.TableStyles) Model {
-	m := Model{Keys: DefaultKeyMap(), cols: cols, sortCol: -1, signalled: -1, styles: st,
+	clean := make([]Column, len(cols))
+	for i, c := range cols {
+		c.Title = textsafe.Line(c.Title, 0)
+		clean[i] = c
+	}
+	m := Model{Keys: DefaultKeyMap(), cols: clean, sortCol: -1, signalled: -1, styles: st,
 		empty: "Nothing to show.", width: 80, height: 10}
 	m.layout()
 	return m
@@ -202,6 +207,11 @@ func (m Model) nearRows() int {
 		return m.threshold
 	}
 	return max(m.bodyHeight(), 1)
+}
+
+// ShortHelp returns the table's keys, for a help bar.
+func (m Model) ShortHelp() []key.Binding {
+	return []key.Binding{m.Keys.Up, m.Keys.Down, m.Keys.PageDown, m.Keys.End}
 }
 
 // Update moves the cursor on the table's keys and returns a NearEndMsg
@@ -346,7 +356,7 @@ func (m Model) header(b *strings.Builder) {
 		if i > 0 {
 			b.WriteString("  ")
 		}
-		title := textsafe.Line(m.cols[i].Title, 0)
+		title := m.cols[i].Title
 		style := m.styles.Header
 		if i == m.sortCol {
 			style = m.styles.HeaderSorted

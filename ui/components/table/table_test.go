@@ -277,15 +277,33 @@ func TestSortIndicator(t *testing.T) {
 }
 
 // BenchmarkKeyView is the cost of one cursor move and the redraw that
-// follows, on 10 000 rows at 100×30.
+// follows at 100×30; it must not grow with the number of rows.
 func BenchmarkKeyView(b *testing.B) {
+	for _, n := range []int{100, 10000, 100000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			m := newTable(100, 30, n)
+			m.SetMore(true)
+			m.SetCursor(n / 2)
+			keys := []tea.KeyPressMsg{down, up}
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				m, _ = m.Update(keys[i%2])
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkPageDownView pages through 10 000 rows, the window moving by a
+// screen at each step.
+func BenchmarkPageDownView(b *testing.B) {
 	m := newTable(100, 30, 10000)
-	m.SetMore(true)
-	m.SetCursor(5000)
-	keys := []tea.KeyPressMsg{down, up}
 	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		m, _ = m.Update(keys[i%2])
+	for b.Loop() {
+		if m.Cursor() == m.Len()-1 {
+			m.SetCursor(0)
+		}
+		m, _ = m.Update(pgDn)
 		_ = m.View()
 	}
 }
