@@ -214,14 +214,29 @@ func (m Model) ShortHelp() []key.Binding {
 	return []key.Binding{m.Keys.Up, m.Keys.Down, m.Keys.PageDown, m.Keys.End}
 }
 
-// Update moves the cursor on the table's keys and returns a NearEndMsg
+// Update moves the cursor on the table's keys and the mouse wheel, and
+// returns a NearEndMsg
 // command when the cursor nears the end of the loaded rows.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	k, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return m, nil
-	}
 	page := max(m.bodyHeight(), 1)
+	switch msg := msg.(type) {
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			m.move(-1)
+		case tea.MouseWheelDown:
+			m.move(1)
+		default:
+			return m, nil
+		}
+		return m.askForMore()
+	case tea.KeyPressMsg:
+		return m.key(msg, page)
+	}
+	return m, nil
+}
+
+func (m Model) key(k tea.KeyPressMsg, page int) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(k, m.Keys.Up):
 		m.move(-1)
@@ -238,6 +253,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	default:
 		return m, nil
 	}
+	return m.askForMore()
+}
+
+// askForMore returns the NearEndMsg command when the cursor is near the
+// end and this length was not asked for yet.
+func (m Model) askForMore() (Model, tea.Cmd) {
 	if m.NearEnd() && m.signalled != len(m.rows) {
 		m.signalled = len(m.rows)
 		n := len(m.rows)

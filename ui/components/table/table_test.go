@@ -138,6 +138,23 @@ func TestKeys(t *testing.T) {
 	}
 }
 
+func TestMouseWheel(t *testing.T) {
+	m := newTable(100, 12, 12) // 10 rows in view
+	m.SetMore(true)
+	wheel := func(b tea.MouseButton) tea.MouseWheelMsg { return tea.MouseWheelMsg{Button: b} }
+	m, _ = m.Update(wheel(tea.MouseWheelDown))
+	m, cmd := m.Update(wheel(tea.MouseWheelDown))
+	if m.Cursor() != 2 || cmd == nil || cmd() != (NearEndMsg{Len: 12}) {
+		t.Fatalf("wheel down twice: cursor %d, cmd %v", m.Cursor(), cmd)
+	}
+	if m, _ = m.Update(wheel(tea.MouseWheelUp)); m.Cursor() != 1 {
+		t.Fatalf("wheel up: cursor %d", m.Cursor())
+	}
+	if m, _ = m.Update(wheel(tea.MouseWheelLeft)); m.Cursor() != 1 {
+		t.Fatalf("wheel left moved the cursor to %d", m.Cursor())
+	}
+}
+
 // TestViewDrawsOnlyTheWindow: the rows out of view are not drawn, the
 // selected one is marked.
 func TestViewDrawsOnlyTheWindow(t *testing.T) {
