@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -35,7 +35,7 @@ func binary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "apitoken")
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		cmd := exec.Command("go", "build", "-o", binPath, "github.com/softwareone/apitoken")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = &buildError{out: string(out), err: err}
 		}
@@ -249,14 +249,16 @@ func TestBinaryBadInput(t *testing.T) {
 		{"icon is a directory", []string{"--name", "x", "--module", "MOD-1001", "--icon", dir}, "--icon"},
 		{"icon is not an image", []string{"--name", "x", "--module", "MOD-1001", "--icon", text}, "is not a PNG, JPEG, GIF or SVG image"},
 		{"icon too big", []string{"--name", "x", "--module", "MOD-1001", "--icon", big}, "the limit is"},
-		{"unknown flag", []string{"--nme", "x"}, "flag provided but not defined"},
+		{"unknown flag", []string{"--nme", "x"}, "unknown flag: --nme"},
+		{"single-dash long flag", []string{"-name", "x"}, "unknown shorthand flag"},
+		{"flag without a value", []string{"--name"}, "flag needs an argument"},
 		{"stray argument", []string{"--name", "x", "--module", "MOD-1001", "extra"}, `unexpected argument "extra"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			stdout, stderr, code := runBinary(t, env, append([]string{"create", "--account", "ACC-1000-0001"}, tt.args...)...)
-			if code != exitUsage {
-				t.Errorf("exit %d, want %d; stderr:\n%s", code, exitUsage, stderr)
+			if code != ExitUsage {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, ExitUsage, stderr)
 			}
 			if !strings.Contains(stderr, tt.want) {
 				t.Errorf("stderr = %q, want it to say %q", stderr, tt.want)
@@ -298,8 +300,8 @@ func TestBinaryTokenNeverInLogs(t *testing.T) {
 	// echo the credential.
 	scoped := map[string]string{"MPT_API_BASE_URL": base, "MPT_API_TOKEN": created}
 	out2, err2, code := runBinary(t, scoped, "create", "--account", "ACC-2000-0001", "--name", "second", "--module", "MOD-1001")
-	if code != exitError {
-		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitError, err2)
+	if code != ExitError {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, ExitError, err2)
 	}
 	if !strings.Contains(err2, "403") {
 		t.Errorf("failing create should explain the 403; stderr:\n%s", err2)
@@ -307,7 +309,7 @@ func TestBinaryTokenNeverInLogs(t *testing.T) {
 	// And a create that fails validation on the server side, with the
 	// operator credential.
 	out3, err3, code := runBinary(t, env, "create", "--account", "ACC-1000-0002", "--name", "third", "--module", "MOD-1001")
-	if code != exitError || !strings.Contains(err3, "modules[0].id") {
+	if code != ExitError || !strings.Contains(err3, "modules[0].id") {
 		t.Errorf("exit %d; stderr:\n%s\nwant a 400 naming modules[0].id", code, err3)
 	}
 
@@ -349,7 +351,7 @@ func TestBinaryHelpAndVersion(t *testing.T) {
 		}
 	}
 	_, stderr, code := runBinary(t, nil)
-	if code != exitUsage || !strings.Contains(stderr, "needs a terminal") {
+	if code != ExitUsage || !strings.Contains(stderr, "needs a terminal") {
 		t.Errorf("wizard without a terminal: exit %d %q", code, stderr)
 	}
 }

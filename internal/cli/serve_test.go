@@ -1,7 +1,6 @@
-package main
+package cli
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,30 +17,6 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
-// lockedBuffer is written by the command and read by the test at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func serveEnv(vars map[string]string) (*env, *lockedBuffer, *lockedBuffer) {
-	out, errOut := &lockedBuffer{}, &lockedBuffer{}
-	e := newEnv(strings.NewReader(""), out, errOut)
-	e.lookup = func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
-	return e, out, errOut
-}
 
 func TestServeUsage(t *testing.T) {
 	keys := filepath.Join(t.TempDir(), "authorized_keys")
@@ -55,17 +29,17 @@ func TestServeUsage(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--help"}, exitOK, `account="ACC-1000-0001"`},
-		{[]string{}, exitUsage, "--authorized-keys is required"},
-		{[]string{"--authorized-keys", keys, "--max-sessions", "0"}, exitUsage, "--max-sessions"},
-		{[]string{"--authorized-keys", keys, "--idle-timeout", "0s"}, exitUsage, "--idle-timeout"},
-		{[]string{"--authorized-keys", keys, "--rate", "0"}, exitUsage, "--rate"},
-		{[]string{"--authorized-keys", keys + ".missing", "--host-key", hostKey, "--sandbox"}, exitUsage, "authorized_keys.missing"},
-		{[]string{"--authorized-keys", keys, "--host-key", hostKey, "--sandbox", "--listen", "nowhere"}, exitUsage, "--listen"},
+		{[]string{"--help"}, ExitOK, `account="ACC-1000-0001"`},
+		{[]string{}, ExitUsage, "--authorized-keys is required"},
+		{[]string{"--authorized-keys", keys, "--max-sessions", "0"}, ExitUsage, "--max-sessions"},
+		{[]string{"--authorized-keys", keys, "--idle-timeout", "0s"}, ExitUsage, "--idle-timeout"},
+		{[]string{"--authorized-keys", keys, "--rate", "0"}, ExitUsage, "--rate"},
+		{[]string{"--authorized-keys", keys + ".missing", "--host-key", hostKey, "--sandbox"}, ExitUsage, "authorized_keys.missing"},
+		{[]string{"--authorized-keys", keys, "--host-key", hostKey, "--sandbox", "--listen", "nowhere"}, ExitUsage, "--listen"},
 	}
 	for _, tt := range tests {
-		e, out, errOut := serveEnv(nil)
-		code := runServe(t.Context(), tt.args, e)
+		f, out, errOut := testFactory(nil)
+		code := Execute(t.Context(), f, append([]string{"serve"}, tt.args...))
 		if code != tt.code || !strings.Contains(out.String()+errOut.String(), tt.want) {
 			t.Errorf("serve %q: exit %d, output %q; want exit %d and %q", tt.args, code, out.String()+errOut.String(), tt.code, tt.want)
 		}
@@ -87,11 +61,11 @@ func TestServeStartsAndDrains(t *testing.T) {
 		t.Fatal(err)
 	}
 	// No --host-key: it goes to the configuration directory.
-	e, out, errOut := serveEnv(map[string]string{"XDG_CONFIG_HOME": dir})
+	f, out, errOut := testFactory(map[string]string{"XDG_CONFIG_HOME": dir})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	code := make(chan int, 1)
-	go func() { code <- runServe(ctx, []string{"--listen", "127.0.0.1:0", "--authorized-keys", keys}, e) }()
+	go func() { code <- Execute(ctx, f, []string{"serve", "--listen", "127.0.0.1:0", "--authorized-keys", keys}) }()
 
 	listening := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
 	var addr string
@@ -157,7 +131,7 @@ func TestServeStartsAndDrains(t *testing.T) {
 	}
 	select {
 	case c := <-code:
-		if c != exitOK {
+		if c != ExitOK {
 			t.Fatalf("exit %d; stderr %q", c, errOut.String())
 		}
 	case <-time.After(15 * time.Second):
