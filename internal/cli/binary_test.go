@@ -54,6 +54,8 @@ type buildError struct {
 func (e *buildError) Error() string { return "go build: " + e.err.Error() + "\n" + e.out }
 
 func TestMain(m *testing.M) {
+	// fang sizes help to the terminal; goldens need one width.
+	os.Setenv("__FANG_TEST_WIDTH", "100")
 	code := m.Run()
 	if binPath != "" {
 		_ = os.RemoveAll(filepath.Dir(binPath))
@@ -250,7 +252,7 @@ func TestBinaryBadInput(t *testing.T) {
 		{"icon is not an image", []string{"--name", "x", "--module", "MOD-1001", "--icon", text}, "is not a PNG, JPEG, GIF or SVG image"},
 		{"icon too big", []string{"--name", "x", "--module", "MOD-1001", "--icon", big}, "the limit is"},
 		{"unknown flag", []string{"--nme", "x"}, "unknown flag: --nme"},
-		{"single-dash long flag", []string{"-name", "x"}, "unknown shorthand flag"},
+		{"single-dash long flag", []string{"-account", "ACC-1000-0001"}, "unknown shorthand flag"},
 		{"flag without a value", []string{"--name"}, "flag needs an argument"},
 		{"stray argument", []string{"--name", "x", "--module", "MOD-1001", "extra"}, `unexpected argument "extra"`},
 	}

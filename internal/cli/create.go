@@ -33,7 +33,7 @@ type CreateOptions struct {
 func NewCmdCreate(f *Factory, runF func(*CreateOptions) error) *cobra.Command {
 	opts := &CreateOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "create --name NAME --module MOD-#### [--module …] [flags]",
+		Use:   "create",
 		Short: "Create a token without the wizard",
 		Long: fmt.Sprintf(`Create an API token without the wizard, for scripts.
 
@@ -43,7 +43,7 @@ A create whose answer is lost is looked up by name before it is sent again,
 up to %d times in all.
 
 %s`, createAttempts, exitCodesHelp),
-		Example: `  apitoken create --account ACC-1000-0001 --name "CI deploys" --module MOD-1001 --module MOD-1004
+		Example: `  apitoken create --account ACC-1000-0001 --name "CI deploys" -m MOD-1001 -m MOD-1004
   apitoken create --name nightly --module MOD-1001 --json | jq -r .token
   apitoken create --name nightly -m MOD-1001 --token-file ~/.config/apitoken/credential`,
 		Args: noArgs,

@@ -52,6 +52,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdServe(f, nil),
 		NewCmdVersion(f),
 	)
+	root.SuggestionsMinimumDistance = 2
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
@@ -78,6 +79,9 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 			if cmd == nil || err != nil || (len(args) > 0 && cmd == c.Root()) {
 				return usagef("unknown help topic %q", strings.Join(args, " "))
 			}
+			// As cobra's own help command: the flags cobra adds lazily.
+			cmd.InitDefaultHelpFlag()
+			cmd.InitDefaultVersionFlag()
 			return cmd.Help()
 		},
 	})

@@ -40,7 +40,7 @@ type SandboxOptions struct {
 func NewCmdSandbox(f *Factory, runF func(*SandboxOptions) error) *cobra.Command {
 	opts := &SandboxOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "sandbox [flags]",
+		Use:   "sandbox",
 		Short: "Run the built-in Marketplace API sandbox as a server",
 		Long: `Run the built-in Marketplace API sandbox as an HTTP server.
 

@@ -35,7 +35,7 @@ type ServeOptions struct {
 func NewCmdServe(f *Factory, runF func(*ServeOptions) error) *cobra.Command {
 	opts := &ServeOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "serve --authorized-keys PATH [flags]",
+		Use:   "serve",
 		Short: "Serve the wizard over SSH to a team",
 		Long: `Serve the "Add API token" wizard over SSH, so colleagues can create tokens
 from their own terminal without installing anything:  ssh -p 23234 HOST
