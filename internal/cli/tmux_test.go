@@ -2,9 +2,12 @@ package cli
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,9 +22,7 @@ type tmuxSession struct {
 
 func newTmux(t *testing.T, width, height int, env []string, command string) *tmuxSession {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: skipping the real-terminal test")
-	}
+	needTool(t, "tmux")
 	s := &tmuxSession{t: t, socket: fmt.Sprintf("apitoken-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
 	args := []string{"-L", s.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t",
@@ -191,4 +192,123 @@ func childProcess(parent, name string) string {
 		}
 	}
 	return ""
+}
+
+// needTool skips a test whose tool is missing on a developer's machine,
+// and fails it in CI, where .ci/run installs every tool.
+func needTool(t *testing.T, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not installed; .ci/run installs it", name)
+		}
+		t.Skipf("%s is not installed: skipping", name)
+	}
+}
+
+// TestWizardHangupWithUncopiedToken: the terminal closes (tmux kills the
+// pane: a real hangup) while a created token that was never copied is on
+// screen. The wizard must exit rather than wait forever with the token in
+// memory, report the token id (never the value) on stderr, and leave no
+// listening port (its in-process sandbox) behind.
+func TestWizardHangupWithUncopiedToken(t *testing.T) {
+	bin := binary(t)
+	stderrFile := filepath.Join(t.TempDir(), "stderr")
+	s := newTmux(t, 100, 30, []string{"HOME=" + t.TempDir(), "TERM=xterm-256color", "MPT_API_TOKEN="},
+		bin+" 2>"+stderrFile)
+	s.waitFor("API token name")
+	s.typeText("hangup token")
+	s.send("C-n")
+	s.waitFor("0 of 8 selected")
+	s.send("Space", "Enter")
+	s.waitFor("Modules (1)")
+	s.send("Enter")
+	s.waitFor("Your token is created")
+
+	shell := strings.TrimSpace(s.run("display-message", "-p", "-t", "t", "#{pane_pid}"))
+	pid := childProcess(shell, "apitoken")
+	if pid == "" {
+		t.Fatalf("cannot find the wizard's process under shell %s", shell)
+	}
+	ports := listeningPorts(t, pid)
+	if len(ports) == 0 {
+		t.Fatal("the wizard's sandbox listens on no port: nothing to check")
+	}
+	s.run("kill-session", "-t", "t")
+
+	for deadline := time.Now().Add(15 * time.Second); alive(pid); {
+		if time.Now().After(deadline) {
+			_ = exec.Command("kill", "-KILL", pid).Run()
+			t.Fatal("the wizard is still running 15 s after its terminal closed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, port := range ports {
+		if c, err := net.Dial("tcp", "127.0.0.1:"+port); err == nil {
+			c.Close()
+			t.Errorf("port %s still accepts connections after the wizard exited", port)
+		}
+	}
+	data, err := os.ReadFile(stderrFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	if !regexp.MustCompile(`Created API token TKN-\d{4}-\d{4}\.`).MatchString(text) {
+		t.Errorf("stderr does not give the token id:\n%s", text)
+	}
+	if !strings.Contains(text, "before the token was copied") {
+		t.Errorf("stderr does not say the value was lost:\n%s", text)
+	}
+	if tokenValue.MatchString(text) {
+		t.Errorf("stderr holds the token value:\n%s", text)
+	}
+}
+
+// alive reports whether pid runs (a zombie has ended).
+func alive(pid string) bool {
+	data, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return false
+	}
+	text := string(data)
+	fields := strings.Fields(text[strings.LastIndexByte(text, ')')+1:])
+	return len(fields) > 0 && fields[0] != "Z"
+}
+
+// listeningPorts lists the TCP ports pid listens on, from its socket
+// inodes and /proc/net/tcp.
+func listeningPorts(t *testing.T, pid string) []string {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/" + pid + "/fd")
+	if err != nil {
+		t.Fatalf("reading the wizard's file descriptors: %v", err)
+	}
+	inodes := map[string]bool{}
+	for _, fd := range fds {
+		if link, err := os.Readlink("/proc/" + pid + "/fd/" + fd.Name()); err == nil {
+			if ino, ok := strings.CutPrefix(link, "socket:["); ok {
+				inodes[strings.TrimSuffix(ino, "]")] = true
+			}
+		}
+	}
+	var ports []string
+	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		data, err := os.ReadFile(table)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n")[1:] {
+			f := strings.Fields(line)
+			// sl local_address rem_address st … inode (the 10th field)
+			if len(f) < 10 || f[3] != "0A" || !inodes[f[9]] {
+				continue
+			}
+			_, hexPort, _ := strings.Cut(f[1], ":")
+			if p, err := strconv.ParseUint(hexPort, 16, 16); err == nil {
+				ports = append(ports, strconv.FormatUint(p, 10))
+			}
+		}
+	}
+	return ports
 }
