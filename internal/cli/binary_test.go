@@ -72,9 +72,17 @@ var (
 // returns the base URL and operator token it printed.
 func standaloneSandbox(t *testing.T, args ...string) (baseURL, token string, log *lockedBuffer) {
 	t.Helper()
+	baseURL, token, _, log = standaloneSandboxEnv(t, nil, args...)
+	return baseURL, token, log
+}
+
+// standaloneSandboxEnv is standaloneSandbox with extra variables, and
+// returns the account it printed too.
+func standaloneSandboxEnv(t *testing.T, env []string, args ...string) (baseURL, token, printedAccount string, log *lockedBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, binary(t), append([]string{"sandbox", "--listen", "127.0.0.1:0"}, args...)...)
-	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
+	cmd.Env = append([]string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}, env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -100,13 +108,16 @@ func standaloneSandbox(t *testing.T, args ...string) (baseURL, token string, log
 		if v, ok := strings.CutPrefix(line, "export MPT_API_TOKEN="); ok {
 			token = v
 		}
-		if baseURL != "" && token != "" {
+		if v, ok := strings.CutPrefix(line, "export MPT_ACCOUNT_ID="); ok {
+			printedAccount = v
+		}
+		if baseURL != "" && token != "" && printedAccount != "" {
 			go func() { _, _ = io.Copy(printed, stdout) }()
-			return baseURL, token, log
+			return baseURL, token, printedAccount, log
 		}
 	}
-	t.Fatalf("the sandbox did not print its base URL and token; it printed:\n%s\nstderr:\n%s", printed, log)
-	return "", "", nil
+	t.Fatalf("the sandbox did not print its base URL, token and account; it printed:\n%s\nstderr:\n%s", printed, log)
+	return "", "", "", nil
 }
 
 // runBinary runs apitoken with the given environment and returns its
