@@ -80,8 +80,19 @@ func standaloneSandbox(t *testing.T, args ...string) (baseURL, token string, log
 // returns the account it printed too.
 func standaloneSandboxEnv(t *testing.T, env []string, args ...string) (baseURL, token, printedAccount string, log *lockedBuffer) {
 	t.Helper()
+	baseURL, token, printedAccount, log, _ = stoppableSandbox(t, env, args...)
+	return baseURL, token, printedAccount, log
+}
+
+// stoppableSandbox is standaloneSandboxEnv with a func that stops the
+// sandbox and waits for it.
+func stoppableSandbox(t *testing.T, env []string, args ...string) (baseURL, token, printedAccount string, log *lockedBuffer, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, binary(t), append([]string{"sandbox", "--listen", "127.0.0.1:0"}, args...)...)
+	// Stopped as a user would (Ctrl+C): the server finishes the requests
+	// it has, so its log is whole once Wait returns.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.Env = append([]string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}, env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -92,10 +103,14 @@ func standaloneSandboxEnv(t *testing.T, env []string, args ...string) (baseURL, 
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-	})
+	var stopOnce sync.Once
+	stop = func() {
+		stopOnce.Do(func() {
+			cancel()
+			_ = cmd.Wait()
+		})
+	}
+	t.Cleanup(stop)
 	printed := &lockedBuffer{}
 	lines := bufio.NewScanner(io.TeeReader(stdout, printed))
 	deadline := time.AfterFunc(10*time.Second, cancel)
@@ -113,11 +128,11 @@ func standaloneSandboxEnv(t *testing.T, env []string, args ...string) (baseURL, 
 		}
 		if baseURL != "" && token != "" && printedAccount != "" {
 			go func() { _, _ = io.Copy(printed, stdout) }()
-			return baseURL, token, printedAccount, log
+			return baseURL, token, printedAccount, log, stop
 		}
 	}
 	t.Fatalf("the sandbox did not print its base URL, token and account; it printed:\n%s\nstderr:\n%s", printed, log)
-	return "", "", "", nil
+	return "", "", "", nil, nil
 }
 
 // runBinary runs apitoken with the given environment and returns its
@@ -261,6 +276,7 @@ func TestBinaryBadInput(t *testing.T) {
 		{"missing icon", []string{"--name", "x", "--module", "MOD-1001", "--icon", filepath.Join(dir, "nope.png")}, "--icon"},
 		{"icon is a directory", []string{"--name", "x", "--module", "MOD-1001", "--icon", dir}, "--icon"},
 		{"icon is not an image", []string{"--name", "x", "--module", "MOD-1001", "--icon", text}, "is not a PNG, JPEG, GIF or SVG image"},
+		{"icon error names the path as given", []string{"--name", "x", "--module", "MOD-1001", "--icon", text}, "--icon " + text + ":"},
 		{"icon too big", []string{"--name", "x", "--module", "MOD-1001", "--icon", big}, "the limit is"},
 		{"unknown flag", []string{"--nme", "x"}, "unknown flag: --nme"},
 		{"single-dash long flag", []string{"-account", "ACC-1000-0001"}, "unknown shorthand flag"},
@@ -297,7 +313,7 @@ func TestBinaryBadInput(t *testing.T) {
 // credential appears in the sandbox's request log or in the output of a
 // failing create; the created value is only where the user asked for it.
 func TestBinaryTokenNeverInLogs(t *testing.T) {
-	base, operator, serverLog := standaloneSandbox(t, "--log")
+	base, operator, _, serverLog, stopSandbox := stoppableSandbox(t, nil, "--log")
 	env := map[string]string{"MPT_API_BASE_URL": base, "MPT_API_TOKEN": operator}
 	stdout, stderr, code := runBinary(t, env, "create", "--account", "ACC-1000-0001", "--name", "first", "--module", "MOD-1001")
 	if code != 0 {
@@ -326,7 +342,7 @@ func TestBinaryTokenNeverInLogs(t *testing.T) {
 		t.Errorf("exit %d; stderr:\n%s\nwant a 400 naming modules[0].id", code, err3)
 	}
 
-	time.Sleep(100 * time.Millisecond) // let the sandbox flush its log
+	stopSandbox() // its log is whole once it has exited
 	for name, text := range map[string]string{
 		"create stderr": stderr, "403 stdout": out2, "403 stderr": err2,
 		"400 stdout": out3, "400 stderr": err3, "sandbox log": serverLog.String(),

@@ -29,7 +29,6 @@ func loadHostile(t *testing.T) *sandbox.Fixture {
 	return fx
 }
 
-
 func excerptAt(s string, i int) string {
 	return s[max(i-20, 0):min(i+40, len(s))]
 }

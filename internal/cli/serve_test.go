@@ -17,7 +17,6 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
-
 func TestServeUsage(t *testing.T) {
 	keys := filepath.Join(t.TempDir(), "authorized_keys")
 	if err := os.WriteFile(keys, nil, 0o600); err != nil {
@@ -65,7 +64,9 @@ func TestServeStartsAndDrains(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	code := make(chan int, 1)
-	go func() { code <- Execute(ctx, f, []string{"serve", "--listen", "127.0.0.1:0", "--authorized-keys", keys}) }()
+	go func() {
+		code <- Execute(ctx, f, []string{"serve", "--listen", "127.0.0.1:0", "--authorized-keys", keys})
+	}()
 
 	listening := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
 	var addr string
