@@ -30,6 +30,7 @@ type Server struct {
 	creates []CreateRecord
 
 	faults faultQueue
+	chaos  *chaos // nil without WithChaos
 }
 
 // operator is the token that sees every account. Requests are checked
@@ -85,6 +86,11 @@ func New(opts ...Option) (*Server, error) {
 		}
 		tok = "sbx_" + secret
 	}
+	if cfg.chaos != nil {
+		if err := cfg.chaos.validate(); err != nil {
+			return nil, err
+		}
+	}
 	if !validOperatorToken(tok) {
 		return nil, errors.New("sandbox: the operator token must be 1 to 4096 printable ASCII characters without spaces")
 	}
@@ -96,6 +102,7 @@ func New(opts ...Option) (*Server, error) {
 		secrets:  &randSource{r: cfg.secrets},
 		operator: operator{token: tok, hash: sha256.Sum256([]byte(tok))},
 		tokens:   make(map[string]*token),
+		chaos:    newChaos(cfg.chaos),
 	}
 	s.cat = newCatalogue(f.clone(), stamp(s.now()))
 	return s, nil
@@ -158,7 +165,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.abandoned(r) // the client went away; nobody is listening
 		return
 	}
-	if f := s.faults.match(r); f != nil && s.applyFault(x, f) {
+	f := s.faults.match(r)
+	if f == nil {
+		f = s.chaos.draw(r)
+	}
+	if f != nil && s.applyFault(x, f) {
 		return
 	}
 	s.dispatch(x)

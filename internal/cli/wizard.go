@@ -1,0 +1,219 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/ui"
+)
+
+// DefaultGrace is how long a stop request (SIGTERM, SIGINT) lets an open
+// wizard run so that its user can copy a token, the console's default too.
+const DefaultGrace = 10 * time.Minute
+
+// WizardOptions configure the wizard, the command without a name.
+type WizardOptions struct {
+	Factory    *Factory
+	API        APIFlags
+	Accessible bool
+}
+
+func newCmdWizard(f *Factory, runF func(*WizardOptions) error) *cobra.Command {
+	opts := &WizardOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:     "apitoken",
+		Short:   "Create API tokens for the SoftwareOne Marketplace Platform",
+		Long:    rootLong,
+		Example: rootExample,
+		Args:    noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runWizard(c.Context(), opts)
+		},
+	}
+	opts.API.register(cmd.Flags())
+	cmd.Flags().BoolVar(&opts.Accessible, "accessible", false, "Plain prompts for screen readers instead of the full-screen wizard")
+	return cmd
+}
+
+func runWizard(ctx context.Context, opts *WizardOptions) error {
+	f := opts.Factory
+	accessible := opts.Accessible || f.Getenv("TERM") == "dumb"
+	if !accessible && !isTerminal(f.IO) {
+		return usagef("the wizard needs a terminal; in scripts use \"apitoken create\" (see apitoken create --help)")
+	}
+	conn, err := f.Connect(ctx, &opts.API, f.IO.ErrOut)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+
+	created := &createdRecord{}
+	uiOpts := ui.Options{
+		API:       &trackedAPI{API: conn.Client, record: created},
+		AccountID: conn.AccountID,
+		Sandbox:   conn.Sandbox,
+		AllowLogo: true,
+		OnCreated: created.set,
+	}
+	if f.Clipboard != nil {
+		uiOpts.NativeClipboard = f.Clipboard(f.Getenv)
+	}
+	if accessible {
+		err := ui.RunAccessible(ctx, uiOpts, f.IO.In, f.IO.Out)
+		switch {
+		case errors.Is(err, ui.ErrAborted):
+			return errCancelled
+		case err != nil:
+			return err
+		case created.get() == nil:
+			return errCancelled
+		}
+		return nil
+	}
+
+	model := ui.New(uiOpts)
+	p := tea.NewProgram(model,
+		tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out),
+		// The renderer flushes on a ticker: at 120 fps (Bubble Tea's
+		// maximum) the first frame reaches the terminal up to 8 ms sooner.
+		tea.WithFPS(120),
+		// Signals are handled here, once: a request to stop never drops a
+		// created token.
+		tea.WithoutSignalHandler())
+	stopWatch := make(chan struct{})
+	var hungUp bool
+	var watched sync.WaitGroup
+	watched.Go(func() {
+		hungUp = superviseWizard(ctx, f.Signals, p, time.After, stopWatch)
+	})
+	_, runErr := p.Run()
+	close(stopWatch)
+	watched.Wait()
+	// A create still in flight (the program was killed) is waited for, so
+	// its token id is reported and no request outlives the process's word.
+	created.wait()
+	tok := created.get()
+	if tok != nil {
+		// The id is not secret; leave it in the scrollback as a record.
+		fmt.Fprintf(f.IO.ErrOut, "Created API token %s.\n", sanitizeLine(tok.ID))
+	}
+	switch {
+	case runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled):
+		return runErr
+	case tok == nil && created.unknown():
+		fmt.Fprintln(f.IO.ErrOut, "apitoken: a create was in flight and its outcome is unknown: look for the token in the portal before trying again.")
+		return &exitError{code: ExitUnknown}
+	case tok == nil:
+		return errCancelled
+	case hungUp && !model.Data().Copied:
+		fmt.Fprintln(f.IO.ErrOut, "apitoken: the terminal closed before the token was copied: its value is lost. Disable the token in the portal and create a new one.")
+		return &exitError{code: ExitUnknown}
+	}
+	return nil
+}
+
+// program is what the signal supervisor does to a running wizard.
+type program interface {
+	Send(tea.Msg)
+	Kill()
+}
+
+// superviseWizard turns signals into the wizard's ends: SIGHUP (the
+// terminal is gone, nobody can read or copy anything) ends it at once;
+// SIGINT or SIGTERM asks it to finish (ui.ShutdownMsg) and ends it after
+// DefaultGrace, or at once on a second signal. It returns whether the end
+// was a hangup, once the program has stopped (stop closed).
+func superviseWizard(ctx context.Context, sigs *Signals, p program, after func(time.Duration) <-chan time.Time, stop <-chan struct{}) (hungUp bool) {
+	select {
+	case <-stop:
+		return false
+	case <-ctx.Done():
+	}
+	if signalOf(ctx) == syscall.SIGHUP {
+		p.Kill()
+		<-stop
+		return true
+	}
+	p.Send(ui.ShutdownMsg{Reason: "apitoken was asked to stop"})
+	var later <-chan os.Signal
+	if sigs != nil {
+		later = sigs.Later
+	}
+	select {
+	case <-stop:
+		return false
+	case s := <-later:
+		p.Kill()
+		<-stop
+		return s == syscall.SIGHUP
+	case <-after(DefaultGrace):
+		p.Kill()
+		<-stop
+		return false
+	}
+}
+
+// createdRecord keeps what the wizard created, written from its commands
+// (possibly after the program ended) and read once it has.
+type createdRecord struct {
+	mu       sync.Mutex
+	tok      *apiclient.APIToken
+	inFlight sync.WaitGroup
+	lost     bool // a create ended with an unknown outcome and nothing found
+}
+
+func (r *createdRecord) set(t *apiclient.APIToken) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.tok = t
+}
+
+func (r *createdRecord) get() *apiclient.APIToken {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tok
+}
+
+func (r *createdRecord) unknown() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lost
+}
+
+func (r *createdRecord) wait() { r.inFlight.Wait() }
+
+// trackedAPI counts creates in flight, so a killed wizard can wait for the
+// answer of the one it sent.
+type trackedAPI struct {
+	ui.API
+	record *createdRecord
+}
+
+func (t *trackedAPI) CreateAPIToken(ctx context.Context, req *apiclient.CreateAPITokenRequest) (*apiclient.APIToken, error) {
+	t.record.inFlight.Add(1)
+	defer t.record.inFlight.Done()
+	tok, err := t.API.CreateAPIToken(ctx, req)
+	t.record.mu.Lock()
+	t.record.lost = errors.Is(err, apiclient.ErrOutcomeUnknown)
+	t.record.mu.Unlock()
+	return tok, err
+}
+
+func isTerminal(io IOStreams) bool {
+	in, ok1 := io.In.(*os.File)
+	out, ok2 := io.Out.(*os.File)
+	return ok1 && ok2 && term.IsTerminal(in.Fd()) && term.IsTerminal(out.Fd())
+}

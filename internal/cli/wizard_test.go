@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/softwareone/apitoken/ui"
+)
+
+func runAccessible(t *testing.T, vars map[string]string, answers string, args ...string) (int, string, string) {
+	t.Helper()
+	f, out, errOut := testFactory(vars)
+	f.IO.In = strings.NewReader(answers)
+	code := Execute(t.Context(), f, args)
+	return code, out.String(), errOut.String()
+}
+
+// TestAccessibleExitCodes: "n" at the confirmation and input that ends
+// early are cancels (130, nothing sent); an added token is 0.
+func TestAccessibleExitCodes(t *testing.T) {
+	code, out, errOut := runAccessible(t, nil, "Reports\n\n\n1\n0\nn\n", "--accessible")
+	if code != ExitCancel || !strings.Contains(out, "Nothing was sent.") {
+		t.Errorf("answer n: exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, ExitCancel, out, errOut)
+	}
+	if !strings.Contains(errOut, "cancelled: nothing was created") {
+		t.Errorf("answer n: stderr does not say it was cancelled: %q", errOut)
+	}
+	if code, out, _ := runAccessible(t, nil, "Half done\n", "--accessible"); code != ExitCancel || strings.Contains(out, "Your token is created") {
+		t.Errorf("end of input: exit %d, want %d; stdout:\n%s", code, ExitCancel, out)
+	}
+	if code, out, errOut := runAccessible(t, nil, "Reports\n\n\n1\n0\ny\n", "--accessible"); code != ExitOK || !tokenValue.MatchString(out) {
+		t.Errorf("added: exit %d, want 0; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
+
+// TestTermDumbIsAccessible: where TERM=dumb the full-screen wizard cannot
+// draw, so the plain prompts run without --accessible (stdin here is no
+// terminal: the full-screen wizard would refuse to start).
+func TestTermDumbIsAccessible(t *testing.T) {
+	code, out, errOut := runAccessible(t, map[string]string{"TERM": "dumb"}, "Reports\n\n\n1\n0\nn\n")
+	if code != ExitCancel || !strings.Contains(out, "Add API token (sandbox") {
+		t.Fatalf("TERM=dumb: exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if strings.ContainsRune(out, 0x1b) {
+		t.Errorf("TERM=dumb output carries escape sequences: %q", out)
+	}
+	if code, _, errOut := runAccessible(t, map[string]string{"TERM": "xterm-256color"}, ""); code != ExitUsage || !strings.Contains(errOut, "needs a terminal") {
+		t.Errorf("TERM=xterm without a terminal: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// fakeProgram records what the supervisor does; Kill ends the program.
+type fakeProgram struct {
+	mu     sync.Mutex
+	sent   []tea.Msg
+	killed int
+	stop   chan struct{}
+	once   sync.Once
+	sentC  chan struct{} // one value per Send
+}
+
+func (p *fakeProgram) Send(m tea.Msg) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sent = append(p.sent, m)
+	p.sentC <- struct{}{}
+}
+
+func (p *fakeProgram) Kill() {
+	p.mu.Lock()
+	p.killed++
+	p.mu.Unlock()
+	p.end()
+}
+
+func (p *fakeProgram) end() { p.once.Do(func() { close(p.stop) }) }
+
+// TestSuperviseWizard: SIGHUP ends the wizard at once; SIGTERM asks it to
+// finish, and ends it after the grace or on a second signal; a wizard that
+// ends by itself is left alone.
+func TestSuperviseWizard(t *testing.T) {
+	type result struct {
+		hungUp bool
+		prog   *fakeProgram
+		grace  []time.Duration
+	}
+	run := func(first os.Signal, then func(p *fakeProgram, later chan os.Signal, grace chan time.Time)) result {
+		p := &fakeProgram{stop: make(chan struct{}), sentC: make(chan struct{}, 4)}
+		later := make(chan os.Signal, 1)
+		graceC := make(chan time.Time, 1)
+		var mu sync.Mutex
+		var asked []time.Duration
+		after := func(d time.Duration) <-chan time.Time {
+			mu.Lock()
+			defer mu.Unlock()
+			asked = append(asked, d)
+			return graceC
+		}
+		ctx, cancel := context.WithCancelCause(t.Context())
+		defer cancel(nil)
+		if first != nil {
+			cancel(SignalError{Signal: first})
+		}
+		done := make(chan bool, 1)
+		go func() { done <- superviseWizard(ctx, &Signals{Later: later}, p, after, p.stop) }()
+		then(p, later, graceC)
+		hungUp := <-done
+		mu.Lock()
+		defer mu.Unlock()
+		return result{hungUp, p, asked}
+	}
+	shutdownSent := func(p *fakeProgram) bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return len(p.sent) == 1 && p.sent[0] == ui.ShutdownMsg{Reason: "apitoken was asked to stop"}
+	}
+
+	// SIGHUP: killed at once, no grace asked.
+	r := run(syscall.SIGHUP, func(*fakeProgram, chan os.Signal, chan time.Time) {})
+	if !r.hungUp || r.prog.killed != 1 || len(r.prog.sent) != 0 || len(r.grace) != 0 {
+		t.Errorf("SIGHUP: hungUp %v, killed %d, sent %v, grace %v", r.hungUp, r.prog.killed, r.prog.sent, r.grace)
+	}
+	// SIGTERM, then the user closes the wizard within the grace.
+	r = run(syscall.SIGTERM, func(p *fakeProgram, _ chan os.Signal, _ chan time.Time) {
+		<-p.sentC
+		p.end()
+	})
+	if r.hungUp || r.prog.killed != 0 || !shutdownSent(r.prog) {
+		t.Errorf("SIGTERM then close: hungUp %v, killed %d, sent %v", r.hungUp, r.prog.killed, r.prog.sent)
+	}
+	// SIGTERM, then the grace runs out.
+	r = run(syscall.SIGTERM, func(p *fakeProgram, _ chan os.Signal, grace chan time.Time) {
+		<-p.sentC
+		grace <- time.Time{}
+	})
+	if r.prog.killed != 1 || len(r.grace) != 1 || r.grace[0] != DefaultGrace {
+		t.Errorf("SIGTERM then grace: killed %d, grace asked %v, want [%s]", r.prog.killed, r.grace, DefaultGrace)
+	}
+	// SIGINT, then a second signal.
+	r = run(os.Interrupt, func(p *fakeProgram, later chan os.Signal, _ chan time.Time) {
+		<-p.sentC
+		later <- syscall.SIGTERM
+	})
+	if r.prog.killed != 1 || r.hungUp {
+		t.Errorf("second signal: killed %d, hungUp %v", r.prog.killed, r.hungUp)
+	}
+	// No signal: the wizard ends by itself.
+	r = run(nil, func(p *fakeProgram, _ chan os.Signal, _ chan time.Time) { p.end() })
+	if r.prog.killed != 0 || len(r.prog.sent) != 0 {
+		t.Errorf("no signal: killed %d, sent %v", r.prog.killed, r.prog.sent)
+	}
+}
