@@ -1,9 +1,11 @@
-package main
+package ui_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -27,13 +29,12 @@ func TestAccessibleMode(t *testing.T) {
 		"0",                // done
 		"y",                // add
 	}, "\n") + "\n"
-	out, errOut := &lockedBuffer{}, &lockedBuffer{}
-	e := newEnv(strings.NewReader(answers), out, errOut)
-	e.lookup = func(string) (string, bool) { return "", false }
-
-	code := run(context.Background(), []string{"--accessible"}, e)
-	if code != exitOK {
-		t.Fatalf("exit %d; stderr:\n%s\nstdout:\n%s", code, errOut, out)
+	srv, client := accessibleSandbox(t)
+	var out bytes.Buffer
+	err := ui.RunAccessible(context.Background(), ui.Options{API: client, AccountID: srv.DefaultAccount(), Sandbox: true},
+		strings.NewReader(answers), &out)
+	if err != nil {
+		t.Fatalf("err = %v; out:\n%s", err, out.String())
 	}
 	text := out.String()
 	for _, want := range []string{
@@ -59,14 +60,15 @@ func TestAccessibleMode(t *testing.T) {
 // TestAccessibleModeEndOfInput: input that ends early aborts without
 // sending anything or looping.
 func TestAccessibleModeEndOfInput(t *testing.T) {
-	out, errOut := &lockedBuffer{}, &lockedBuffer{}
-	e := newEnv(strings.NewReader("Half done\n"), out, errOut)
-	e.lookup = func(string) (string, bool) { return "", false }
-	if code := run(context.Background(), []string{"--accessible"}, e); code != exitOK {
-		t.Fatalf("exit %d; stderr:\n%s", code, errOut)
+	srv, client := accessibleSandbox(t)
+	var out bytes.Buffer
+	err := ui.RunAccessible(context.Background(), ui.Options{API: client, AccountID: srv.DefaultAccount()},
+		strings.NewReader("Half done\n"), &out)
+	if !errors.Is(err, ui.ErrAborted) {
+		t.Fatalf("err = %v, want ErrAborted", err)
 	}
-	if strings.Contains(out.String(), "Your token is created") {
-		t.Fatalf("a token was created from incomplete input:\n%s", out)
+	if strings.Contains(out.String(), "Your token is created") || len(srv.Creates()) != 0 {
+		t.Fatalf("a token was created from incomplete input:\n%s", out.String())
 	}
 }
 
@@ -87,16 +89,34 @@ func TestAccessibleModeLateCommit(t *testing.T) {
 	}
 	srv.InjectFault(sandbox.Fault{Method: "POST", Path: "/public/v1/accounts/api-tokens",
 		Delay: 250 * time.Millisecond, DropAfterCommit: true, Times: 1})
-	out := &lockedBuffer{}
+	var out bytes.Buffer
 	err = ui.RunAccessible(context.Background(), ui.Options{API: client, AccountID: srv.DefaultAccount()},
-		strings.NewReader("late\n\n1\n0\ny\n"), out)
+		strings.NewReader("late\n\n1\n0\ny\n"), &out)
 	if !errors.Is(err, apiclient.ErrOutcomeUnknown) {
 		t.Fatalf("err = %v, want the unknown outcome", err)
 	}
 	if !strings.Contains(out.String(), "The token was created (TKN-") {
-		t.Fatalf("the late token was not found:\n%s", out)
+		t.Fatalf("the late token was not found:\n%s", out.String())
 	}
 	if n := len(srv.Creates()); n != 1 {
 		t.Fatalf("%d creates sent, want 1", n)
 	}
+}
+
+var tokenValue = regexp.MustCompile(`idt:TKN-\d{4}-\d{4}:[A-Za-z0-9]{64}`)
+
+// accessibleSandbox is a sandbox over real HTTP and a client of it.
+func accessibleSandbox(t *testing.T, opts ...sandbox.Option) (*sandbox.Server, *apiclient.Client) {
+	t.Helper()
+	srv, err := sandbox.New(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	client, err := apiclient.New(apiclient.WithBaseURL(ts.URL), apiclient.WithToken(apiclient.Secret(srv.OperatorToken())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, client
 }

@@ -1,4 +1,4 @@
-package main
+package ui_test
 
 // Hardening: a server may send any string as an account name, a module
 // name or description. testdata/hostile.json is a sandbox catalogue made of
@@ -12,7 +12,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -24,9 +23,10 @@ import (
 	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/sandbox"
 	"github.com/softwareone/apitoken/steps"
+	"github.com/softwareone/apitoken/ui"
 )
 
-const hostileFixture = "testdata/hostile.json"
+const hostileFixture = "../testdata/hostile.json"
 
 func loadHostile(t *testing.T) *sandbox.Fixture {
 	t.Helper()
@@ -450,128 +450,24 @@ func cliProblems(out string) []string {
 	return probs
 }
 
-// runHostileCLI runs `apitoken create` in-process on the hostile sandbox.
-func runHostileCLI(t *testing.T, extra ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	fx := loadHostile(t)
-	args := []string{"create", "--sandbox", "--fixtures", hostileFixture, "--name", "x"}
-	for _, id := range fx.Accounts[0].Modules {
-		args = append(args, "--module", id)
-	}
-	args = append(args, extra...)
-	var out, errOut bytes.Buffer
-	e := &env{
-		stdin:  strings.NewReader(""),
-		stdout: &out,
-		stderr: &errOut,
-		lookup: func(string) (string, bool) { return "", false }, // no credential: the sandbox
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	code = run(ctx, args, e)
-	return code, out.String(), errOut.String()
-}
-
-func TestHostileCLI(t *testing.T) {
-	code, stdout, stderr := runHostileCLI(t)
-	if code != exitOK {
-		t.Fatalf("exit code %d; stderr:\n%s", code, stderr)
-	}
-	for name, out := range map[string]string{"stdout": stdout, "stderr": stderr} {
-		if strings.Contains(out, "\x1b") {
-			t.Errorf("%s holds an ESC: %q", name, out)
-		}
-		if p := cliProblems(out); len(p) > 0 {
-			t.Errorf("%s is not plain text:\n  %s\n%q", name, strings.Join(p, "\n  "), out)
-		}
-	}
-	// The hostile strings are there, made inert, not dropped.
-	for _, want := range []string{"Created API token TKN-", "Hostile Corp", "Red alert CSI", "Clipboard writer OSC 52", "(MOD-0013)"} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("stdout does not contain %q:\n%s", want, stdout)
-		}
-	}
-}
-
-// TestHostileCLIJSON: --json is for programs (jq): it must carry the
-// server's strings exactly, and JSON escaping keeps C0 controls, ESC
-// included, out of the raw output. (encoding/json writes DEL, C1 and bidi
-// controls raw: valid JSON, but not inert on a terminal; counted in the
-// log.)
-func TestHostileCLIJSON(t *testing.T) {
-	code, stdout, stderr := runHostileCLI(t, "--json")
-	if code != exitOK {
-		t.Fatalf("exit code %d; stderr:\n%s", code, stderr)
-	}
-	for i, r := range stdout {
-		if r < 0x20 && r != '\n' {
-			t.Fatalf("raw control %U at byte %d of the JSON output: %q", r, i, excerptAt(stdout, i))
-		}
-	}
-	raw := 0
-	for _, r := range stdout {
-		if r == 0x7f || (r >= 0x80 && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) ||
-			r == 0x061c || r == 0x200e || r == 0x200f || r == 0x2028 || r == 0x2029 {
-			raw++
-		}
-	}
-	t.Logf("raw in the JSON output: %d DEL, C1, bidi controls or separators", raw)
-	if p := cliProblems(stderr); len(p) > 0 {
-		t.Errorf("stderr is not plain text: %v", p)
-	}
-	var tok struct {
-		Account struct{ Name string } `json:"account"`
-		Modules []struct{ ID, Name, Description string }
-	}
-	dec := json.NewDecoder(strings.NewReader(stdout))
-	if err := dec.Decode(&tok); err != nil {
-		t.Fatalf("stdout is not JSON: %v", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		t.Errorf("more than one JSON value on stdout")
-	}
-	fx := loadHostile(t)
-	if tok.Account.Name != fx.Accounts[0].Name {
-		t.Errorf("account name %q, want %q", tok.Account.Name, fx.Accounts[0].Name)
-	}
-	want := map[string]sandbox.Module{}
-	for _, m := range fx.Modules {
-		want[m.ID] = m
-	}
-	if len(tok.Modules) != len(fx.Accounts[0].Modules) {
-		t.Fatalf("%d modules, want %d", len(tok.Modules), len(fx.Accounts[0].Modules))
-	}
-	for _, m := range tok.Modules {
-		if w := want[m.ID]; m.Name != w.Name || m.Description != w.Description {
-			t.Errorf("%s: name/description changed on the way:\n got %q / %.80q\nwant %q / %.80q", m.ID, m.Name, m.Description, w.Name, w.Description)
-		}
-	}
-}
-
 // TestHostileAccessible: the screen-reader flow (plain prompts) prints the
 // same server strings; it must print them inert too.
 func TestHostileAccessible(t *testing.T) {
-	var out, errOut bytes.Buffer
-	e := &env{
-		// Name, no description, no logo, modules 1 and 13, done, add.
-		stdin:  strings.NewReader("x\n\n\n1\n13\n0\ny\n"),
-		stdout: &out,
-		stderr: &errOut,
-		lookup: func(string) (string, bool) { return "", false },
+	fx := loadHostile(t)
+	srv, client := accessibleSandbox(t, sandbox.WithFixture(fx))
+	var out bytes.Buffer
+	// Name, no description, no logo, modules 1 and 13, done, add, show the value.
+	err := ui.RunAccessible(context.Background(), ui.Options{API: client, AccountID: srv.DefaultAccount()},
+		strings.NewReader("x\n\n\n1\n13\n0\ny\ny\n"), &out)
+	if err != nil {
+		t.Fatalf("err = %v; out:\n%s", err, out.String())
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if code := run(ctx, []string{"--sandbox", "--fixtures", hostileFixture, "--accessible"}, e); code != exitOK {
-		t.Fatalf("exit code %d; stdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
-	}
-	for name, s := range map[string]string{"stdout": out.String(), "stderr": errOut.String()} {
-		if p := cliProblems(s); len(p) > 0 {
-			t.Errorf("%s is not plain text:\n  %s\n%q", name, strings.Join(p, "\n  "), s)
-		}
+	if p := cliProblems(out.String()); len(p) > 0 {
+		t.Errorf("output is not plain text:\n  %s\n%q", strings.Join(p, "\n  "), out.String())
 	}
 	for _, want := range []string{"Account: Hostile Corp", "Red alert CSI (MOD-0001)", "Clipboard writer OSC 52 (MOD-0002)", "Your token is created"} {
 		if !strings.Contains(out.String(), want) {
-			t.Errorf("stdout does not contain %q:\n%s", want, out.String())
+			t.Errorf("output does not contain %q:\n%s", want, out.String())
 		}
 	}
 }
