@@ -12,9 +12,9 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/internal/textsafe"
 	"github.com/softwareone/apitoken/theme"
+	"github.com/softwareone/apitoken/ui/common"
 )
 
 type modulesKeys struct {
@@ -46,6 +46,7 @@ func newModulesKeys() modulesKeys {
 type ModulesStep struct {
 	data  *Data
 	theme *theme.Theme
+	act   Actions
 	keys  modulesKeys
 
 	loading bool
@@ -68,19 +69,16 @@ type ModulesStep struct {
 
 // NewModules builds the Modules step. It shows a spinner until the wizard
 // delivers a ModulesLoadedMsg.
-func NewModules(data *Data, th *theme.Theme) *ModulesStep {
-	s := &ModulesStep{data: data, theme: th, keys: newModulesKeys(), loading: data.Catalog == nil}
-	s.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(th.Status.Spinner))
+func NewModules(c *common.Common, data *Data, act Actions) *ModulesStep {
+	s := &ModulesStep{data: data, theme: c.Theme, act: act, keys: newModulesKeys(), loading: data.Catalog == nil}
+	s.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(c.Theme.Status.Spinner))
 	s.refilter()
 	s.SetSize(80, 20)
 	return s
 }
 
-// ApplyTheme takes up a theme changed in place.
-func (s *ModulesStep) ApplyTheme() { s.spin.Style = s.theme.Status.Spinner }
-
 // Enter implements Step.
-func (s *ModulesStep) Enter() tea.Cmd {
+func (s *ModulesStep) Enter(string) tea.Cmd {
 	if s.loading {
 		return s.spin.Tick
 	}
@@ -97,8 +95,10 @@ func (s *ModulesStep) SetSize(w, h int) {
 }
 
 // Update implements Step.
-func (s *ModulesStep) Update(msg tea.Msg) (Step, tea.Cmd) {
+func (s *ModulesStep) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case common.ThemeChangedMsg:
+		s.spin.Style = s.theme.Status.Spinner
 	case ModulesLoadedMsg:
 		s.loading = false
 		s.err = msg.Err
@@ -108,28 +108,28 @@ func (s *ModulesStep) Update(msg tea.Msg) (Step, tea.Cmd) {
 			s.narrowed, s.shown, s.lfilter = nil, nil, ""
 			s.refilter()
 		}
-		return s, nil
+		return nil
 	case FieldErrorsMsg:
 		for field, text := range msg.Errors {
 			if field == "modules" || strings.HasPrefix(field, "modules[") {
 				s.problem = text
 			}
 		}
-		return s, nil
+		return nil
 	case spinner.TickMsg:
 		if !s.loading {
-			return s, nil // stop ticking once loaded
+			return nil // stop ticking once loaded
 		}
 		var cmd tea.Cmd
 		s.spin, cmd = s.spin.Update(msg)
-		return s, cmd
+		return cmd
 	case tea.PasteMsg:
 		s.setFilter(s.filter + textsafe.Line(msg.Content, 100))
-		return s, nil
+		return nil
 	case tea.KeyPressMsg:
-		return s, s.handleKey(msg)
+		return s.handleKey(msg)
 	}
-	return s, nil
+	return nil
 }
 
 func (s *ModulesStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -138,7 +138,7 @@ func (s *ModulesStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Retry):
 		if s.err != nil {
 			s.loading, s.err = true, nil
-			return tea.Batch(s.spin.Tick, func() tea.Msg { return RetryModulesMsg{} })
+			return tea.Batch(s.spin.Tick, s.act.RetryModules())
 		}
 		return nil
 	case key.Matches(msg, k.Back):
@@ -146,7 +146,7 @@ func (s *ModulesStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			s.setFilter("")
 			return nil
 		}
-		return func() tea.Msg { return BackMsg{} }
+		return s.act.Back()
 	case key.Matches(msg, k.Next):
 		return s.next()
 	}
@@ -204,7 +204,7 @@ func (s *ModulesStep) next() tea.Cmd {
 		return nil
 	}
 	s.problem = ""
-	return func() tea.Msg { return NextMsg{} }
+	return s.act.Next()
 }
 
 func (s *ModulesStep) move(delta int) {
@@ -363,8 +363,8 @@ func (s *ModulesStep) View() string {
 		return b.String()
 	case s.err != nil:
 		b.WriteString(t.Status.Error.Render("✗ Could not fetch the modules.") + "\n")
-		b.WriteString(wrapStyled(t.Status.Error, ErrorText(s.err), w) + "\n")
-		if trace := TraceOf(s.err); trace != "" {
+		b.WriteString(wrapStyled(t.Status.Error, common.ErrorText(s.err), w) + "\n")
+		if trace := common.TraceOf(s.err); trace != "" {
 			b.WriteString(t.Status.Trace.Render("trace id "+trace) + "\n")
 		}
 		b.WriteString("\n" + t.Form.Hint.Render("ctrl+r retries · esc goes back"))
@@ -507,27 +507,4 @@ func (s *ModulesStep) ShortHelp() []key.Binding {
 func (s *ModulesStep) FullHelp() [][]key.Binding {
 	k := s.keys
 	return [][]key.Binding{{k.Up, k.PageUp, k.Home}, {k.Toggle, k.All}, {k.Next, k.Back, k.Clear, k.Retry}}
-}
-
-// ErrorText is the message to show for an error: the API's actionable
-// message when there is one, made safe to draw.
-func ErrorText(err error) string {
-	var apiErr *apiclient.Error
-	if asError(err, &apiErr) {
-		return textsafe.Line(apiErr.Message(), 300)
-	}
-	return textsafe.Line(err.Error(), 300)
-}
-
-// TraceOf returns the trace id of an API error, for quoting to support,
-// unless ErrorText already quotes it.
-func TraceOf(err error) string {
-	var apiErr *apiclient.Error
-	if asError(err, &apiErr) {
-		trace := textsafe.Line(apiErr.Problem.TraceID, 64)
-		if !strings.Contains(ErrorText(err), trace) {
-			return trace
-		}
-	}
-	return ""
 }

@@ -8,7 +8,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/softwareone/apitoken/steps"
-	"github.com/softwareone/apitoken/theme"
 )
 
 // TestModulesFilterMatchesBruteForce types and erases letters at random
@@ -19,17 +18,15 @@ import (
 func TestModulesFilterMatchesBruteForce(t *testing.T) {
 	data := steps.NewData("ACC-9000-0001", false)
 	data.Catalog = steps.ModulesFrom(benchCatalog()[:2000])
-	s := steps.NewModules(data, theme.New(true))
-	step, _ := s.Update(steps.ModulesLoadedMsg{})
-	s = step.(*steps.ModulesStep)
+	s := steps.NewModules(testCommon(), data, noActions{})
+	s.Update(steps.ModulesLoadedMsg{})
 	s.SetSize(100, 25)
 
 	rng := rand.New(rand.NewPCG(1, 2))
 	letters := []rune("aeiorstnlc mo0123-")
 	filter := ""
 	press := func(k tea.KeyPressMsg) {
-		step, _ := s.Update(k)
-		s = step.(*steps.ModulesStep)
+		s.Update(k)
 	}
 	for i := range 400 {
 		if filter != "" && rng.IntN(3) == 0 {

@@ -7,47 +7,15 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/internal/textsafe"
 	"github.com/softwareone/apitoken/theme"
+	"github.com/softwareone/apitoken/ui/common"
 )
-
-// CreateState is where a create stands, as the Overview shows it.
-type CreateState int
-
-const (
-	// CreateIdle: nothing sent yet (or the last attempt is known to have
-	// created nothing and the user may simply add again).
-	CreateIdle CreateState = iota
-	// CreateSending: the request is on its way.
-	CreateSending
-	// CreateFailed: the API answered with an error; nothing was created.
-	CreateFailed
-	// CreateChecking: the outcome is unknown (timeout, reset, 5xx); the
-	// wizard is looking for a token created under this name just now.
-	CreateChecking
-	// CreateFound: such a token exists, so the create did happen; its
-	// value is lost.
-	CreateFound
-	// CreateNotFound: the check found no token; adding again is safe.
-	CreateNotFound
-	// CreateCheckFailed: the outcome could not be verified; adding again
-	// could make a duplicate, so the wizard only offers to check again.
-	CreateCheckFailed
-)
-
-// CreateStateMsg tells the Overview how the create is going.
-type CreateStateMsg struct {
-	State CreateState
-	Err   error
-	Found *apiclient.APIToken
-}
 
 type overviewKeys struct {
 	Add, Back, Request, EditGeneral, EditModules, Replace, Recheck, Scroll key.Binding
@@ -70,22 +38,18 @@ func newOverviewKeys() overviewKeys {
 type OverviewStep struct {
 	data  *Data
 	theme *theme.Theme
+	act   Actions
 	keys  overviewKeys
 
-	state       CreateState
-	err         error
-	found       *apiclient.APIToken
 	showRequest bool
-	spin        spinner.Model
 	vp          viewport.Model
 
 	width, height int
 }
 
 // NewOverview builds the Overview step.
-func NewOverview(data *Data, th *theme.Theme) *OverviewStep {
-	s := &OverviewStep{data: data, theme: th, keys: newOverviewKeys()}
-	s.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(th.Status.Spinner))
+func NewOverview(c *common.Common, data *Data, act Actions) *OverviewStep {
+	s := &OverviewStep{data: data, theme: c.Theme, act: act, keys: newOverviewKeys()}
 	s.vp = viewport.New()
 	s.vp.KeyMap = viewport.KeyMap{
 		Up:       key.NewBinding(key.WithKeys("up")),
@@ -97,20 +61,9 @@ func NewOverview(data *Data, th *theme.Theme) *OverviewStep {
 	return s
 }
 
-// ApplyTheme takes up a theme changed in place.
-func (s *OverviewStep) ApplyTheme() { s.spin.Style = s.theme.Status.Spinner }
-
-// State reports where the create stands.
-func (s *OverviewStep) State() CreateState { return s.state }
-
 // Enter implements Step: the data may have changed on the other steps.
-func (s *OverviewStep) Enter() tea.Cmd {
-	if !s.busy() {
-		// Coming back after changing something: what was said about the
-		// last attempt no longer applies.
-		s.state, s.err, s.found = CreateIdle, nil, nil
-	}
-	s.refresh()
+func (s *OverviewStep) Enter(string) tea.Cmd {
+	s.SetSize(s.width, s.height)
 	s.vp.GotoTop()
 	return nil
 }
@@ -118,8 +71,7 @@ func (s *OverviewStep) Enter() tea.Cmd {
 // Capturing implements Step.
 func (s *OverviewStep) Capturing() bool { return false }
 
-// busy reports whether a request is in flight.
-func (s *OverviewStep) busy() bool { return s.state == CreateSending || s.state == CreateChecking }
+func (s *OverviewStep) busy() bool { return s.data.Create.Busy() }
 
 // SetSize implements Step.
 func (s *OverviewStep) SetSize(w, h int) {
@@ -137,29 +89,12 @@ const maxStatusLines = 6
 func (s *OverviewStep) footerHeight() int { return 3 + lipgloss.Height(s.statusView()) }
 
 // Update implements Step.
-func (s *OverviewStep) Update(msg tea.Msg) (Step, tea.Cmd) {
-	switch msg := msg.(type) {
-	case CreateStateMsg:
-		s.state, s.err, s.found = msg.State, msg.Err, msg.Found
-		s.vp.SetHeight(max(s.height-s.footerHeight(), 3))
-		if s.busy() {
-			return s, s.spin.Tick
-		}
-		return s, nil
-	case spinner.TickMsg:
-		if !s.busy() {
-			return s, nil
-		}
-		var cmd tea.Cmd
-		s.spin, cmd = s.spin.Update(msg)
-		return s, cmd
-	case tea.KeyPressMsg:
-		return s, s.handleKey(msg)
+func (s *OverviewStep) Update(msg tea.Msg) tea.Cmd {
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
+		return s.handleKey(msg)
 	}
-	return s, nil
+	return nil
 }
-
-func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
 func (s *OverviewStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := s.keys
@@ -174,33 +109,33 @@ func (s *OverviewStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.vp, cmd = s.vp.Update(msg)
 		return cmd // nothing else while a request is out
 	}
-	switch s.state {
+	switch s.data.Create.State {
 	case CreateFound:
 		switch {
 		case key.Matches(msg, k.Replace):
-			return send(ReplaceMsg{TokenID: s.found.ID})
+			return s.act.Replace(s.data.Create.Found.ID)
 		case key.Matches(msg, k.Back):
-			return send(GotoMsg{Step: General, Field: FieldName})
+			return s.act.Goto(General, FieldName)
 		}
 		return nil
 	case CreateCheckFailed:
 		switch {
 		case key.Matches(msg, k.Recheck):
-			return send(RecheckMsg{})
+			return s.act.Recheck()
 		case key.Matches(msg, k.Back):
-			return send(BackMsg{})
+			return s.act.Back()
 		}
 		return nil
 	}
 	switch {
 	case key.Matches(msg, k.Add):
-		return send(SubmitMsg{})
+		return s.act.Submit()
 	case key.Matches(msg, k.Back):
-		return send(BackMsg{})
+		return s.act.Back()
 	case key.Matches(msg, k.EditGeneral):
-		return send(GotoMsg{Step: General})
+		return s.act.Goto(General, "")
 	case key.Matches(msg, k.EditModules):
-		return send(GotoMsg{Step: Modules})
+		return s.act.Goto(Modules, "")
 	}
 	var cmd tea.Cmd
 	s.vp, cmd = s.vp.Update(msg)
@@ -306,16 +241,17 @@ func (s *OverviewStep) statusView() string {
 	t := s.theme
 	w := max(s.width, 20)
 	var status string
-	switch s.state {
+	cr := &s.data.Create
+	switch cr.State {
 	case CreateSending:
-		status = s.spin.View() + " " + t.Status.Info.Render("Creating the token…")
+		status = cr.Spinner.View() + " " + t.Status.Info.Render("Creating the token…")
 	case CreateChecking:
-		status = s.spin.View() + " " + t.Status.Warning.Render("No answer from the API. Checking whether the token was created (this takes a few seconds)…")
+		status = cr.Spinner.View() + " " + t.Status.Warning.Render("No answer from the API. Checking whether the token was created (this takes a few seconds)…")
 	case CreateFailed:
 		// Wrapped, not cut: the server's detail and the trace id to quote
 		// to support are at the end of the message.
-		status = wrapStyled(t.Status.Error, "✗ "+ErrorText(s.err), w)
-		if trace := TraceOf(s.err); trace != "" {
+		status = wrapStyled(t.Status.Error, "✗ "+common.ErrorText(cr.Err), w)
+		if trace := common.TraceOf(cr.Err); trace != "" {
 			status += "\n" + t.Status.Trace.Render("trace id "+trace)
 		}
 	case CreateNotFound:
@@ -324,9 +260,9 @@ func (s *OverviewStep) statusView() string {
 		status = t.Status.Error.Render(ansi.Truncate("The API did not answer and the wizard could not check whether the token was created.", w, textsafe.Ellipsis)) + "\n" +
 			t.Status.Warning.Render(ansi.Truncate("Adding again could create a duplicate. Check again, or look in the portal.", w, textsafe.Ellipsis))
 	case CreateFound:
-		id, at := textsafe.Line(s.found.ID, 20), ""
-		if s.found.Audit != nil && s.found.Audit.Created != nil && s.found.Audit.Created.At != nil {
-			at = " at " + s.found.Audit.Created.At.UTC().Format("15:04:05 UTC")
+		id, at := textsafe.Line(cr.Found.ID, 20), ""
+		if a := cr.Found.Audit; a != nil && a.Created != nil && a.Created.At != nil {
+			at = " at " + a.Created.At.UTC().Format("15:04:05 UTC")
 		}
 		status = t.Status.Warning.Render(ansi.Truncate("The token was created ("+id+at+") but its answer was lost.", w, textsafe.Ellipsis)) + "\n" +
 			t.Status.Warning.Render(ansi.Truncate("Its value cannot be shown again. Disable it and add a new one, or go back.", w, textsafe.Ellipsis))
@@ -351,7 +287,7 @@ func (s *OverviewStep) View() string {
 
 	back := t.Form.Button.Render("← Back")
 	add := t.Form.ButtonActive.Render("Add")
-	switch s.state {
+	switch s.data.Create.State {
 	case CreateSending, CreateChecking:
 		add = t.Form.Button.Render("Adding…")
 	case CreateFound:
@@ -375,9 +311,9 @@ func (s *OverviewStep) ShortHelp() []key.Binding {
 	switch {
 	case s.busy():
 		return []key.Binding{req}
-	case s.state == CreateFound:
+	case s.data.Create.State == CreateFound:
 		return []key.Binding{k.Replace, k.Back}
-	case s.state == CreateCheckFailed:
+	case s.data.Create.State == CreateCheckFailed:
 		return []key.Binding{k.Recheck, k.Back}
 	}
 	return []key.Binding{k.Add, k.Back, req, k.EditGeneral, k.EditModules}

@@ -14,6 +14,7 @@ import (
 	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/internal/textsafe"
 	"github.com/softwareone/apitoken/theme"
+	"github.com/softwareone/apitoken/ui/common"
 )
 
 type summaryKeys struct {
@@ -38,27 +39,26 @@ const maskRunes = 24
 type SummaryStep struct {
 	data  *Data
 	theme *theme.Theme
+	act   Actions
 	keys  summaryKeys
 
 	revealed bool
 	details  bool
-	copyNote string
-	copyErr  bool
 	vp       viewport.Model
 
 	width, height int
 }
 
 // NewSummary builds the Summary step.
-func NewSummary(data *Data, th *theme.Theme) *SummaryStep {
-	s := &SummaryStep{data: data, theme: th, keys: newSummaryKeys()}
+func NewSummary(c *common.Common, data *Data, act Actions) *SummaryStep {
+	s := &SummaryStep{data: data, theme: c.Theme, act: act, keys: newSummaryKeys()}
 	s.vp = viewport.New()
 	s.SetSize(80, 20)
 	return s
 }
 
 // Enter implements Step.
-func (s *SummaryStep) Enter() tea.Cmd { return nil }
+func (s *SummaryStep) Enter(string) tea.Cmd { return nil }
 
 // Capturing implements Step.
 func (s *SummaryStep) Capturing() bool { return false }
@@ -77,15 +77,8 @@ func (s *SummaryStep) SetSize(w, h int) {
 }
 
 // Update implements Step.
-func (s *SummaryStep) Update(msg tea.Msg) (Step, tea.Cmd) {
+func (s *SummaryStep) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case CopiedMsg:
-		if msg.Err != nil {
-			s.copyNote, s.copyErr = "Could not copy: "+textsafe.Line(msg.Err.Error(), 120), true
-		} else {
-			s.copyNote, s.copyErr = "Copied to the clipboard through the "+msg.Via+".", false
-		}
-		return s, nil
 	case tea.KeyPressMsg:
 		k := s.keys
 		if s.details {
@@ -93,20 +86,20 @@ func (s *SummaryStep) Update(msg tea.Msg) (Step, tea.Cmd) {
 			case key.Matches(msg, k.Back):
 				s.details = false
 			case key.Matches(msg, k.Copy):
-				return s, s.copy()
+				return s.act.Copy()
 			case key.Matches(msg, k.Reveal):
 				s.revealed = !s.revealed
 				s.vp.SetContent(s.detailsContent())
 			default:
 				var cmd tea.Cmd
 				s.vp, cmd = s.vp.Update(msg)
-				return s, cmd
+				return cmd
 			}
-			return s, nil
+			return nil
 		}
 		switch {
 		case key.Matches(msg, k.Copy):
-			return s, s.copy()
+			return s.act.Copy()
 		case key.Matches(msg, k.Reveal):
 			s.revealed = !s.revealed
 		case key.Matches(msg, k.Details):
@@ -114,17 +107,10 @@ func (s *SummaryStep) Update(msg tea.Msg) (Step, tea.Cmd) {
 			s.vp.SetContent(s.detailsContent())
 			s.vp.GotoTop()
 		case key.Matches(msg, k.Close):
-			return s, send(CloseMsg{})
+			return s.act.Close()
 		}
 	}
-	return s, nil
-}
-
-// copy marks the token copied at once, so a close that follows right
-// after cannot overtake the copy and ask "quit without copying?".
-func (s *SummaryStep) copy() tea.Cmd {
-	s.data.Copied = true
-	return send(CopyMsg{})
+	return nil
 }
 
 // tokenText is the value as drawn: the id part is not secret and helps
@@ -189,12 +175,12 @@ func (s *SummaryStep) View() string {
 	b.WriteString(t.Summary.TokenBox.Render(style.Render(ansi.Hardwrap(value, inner, false))) + "\n")
 	b.WriteString(t.Summary.Notice.Render(ansi.Truncate("⚠ Copy the token now: you will not see it again.", w, textsafe.Ellipsis)) + "\n")
 	b.WriteString(t.Form.Hint.Render(ansi.Truncate("It can take up to a minute before the token works everywhere.", w, textsafe.Ellipsis)) + "\n")
-	if s.copyNote != "" {
+	if s.data.CopyNote != "" {
 		style := t.Summary.Copied
-		if s.copyErr {
+		if s.data.CopyErr {
 			style = t.Status.Error
 		}
-		b.WriteString("\n" + style.Render(ansi.Truncate(s.copyNote, w, textsafe.Ellipsis)))
+		b.WriteString("\n" + style.Render(ansi.Truncate(s.data.CopyNote, w, textsafe.Ellipsis)))
 	}
 	return b.String()
 }
@@ -202,12 +188,12 @@ func (s *SummaryStep) View() string {
 func (s *SummaryStep) detailsView() string {
 	t := s.theme
 	head := t.Form.Title.Render("Token details") + "  " + t.Form.Hint.Render(fmt.Sprintf("%3.0f%%", s.vp.ScrollPercent()*100))
-	if s.copyNote != "" {
+	if s.data.CopyNote != "" {
 		style := t.Summary.Copied
-		if s.copyErr {
+		if s.data.CopyErr {
 			style = t.Status.Error
 		}
-		head += "  " + style.Render(ansi.Truncate(s.copyNote, max(s.width-lipgloss.Width(head)-2, 10), textsafe.Ellipsis))
+		head += "  " + style.Render(ansi.Truncate(s.data.CopyNote, max(s.width-lipgloss.Width(head)-2, 10), textsafe.Ellipsis))
 	}
 	return head + "\n\n" + s.vp.View()
 }

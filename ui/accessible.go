@@ -1,19 +1,22 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/internal/textsafe"
-	"github.com/softwareone/apitoken/steps"
+	"github.com/softwareone/apitoken/ui/common"
+	"github.com/softwareone/apitoken/ui/pages/wizard"
 )
 
 // ErrAborted means the user left the accessible flow (end of input)
@@ -78,7 +81,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 			if strings.TrimSpace(p) == "" {
 				return nil
 			}
-			icon, _, err := apiclient.ReadIcon(steps.ExpandHome(strings.TrimSpace(p)))
+			icon, _, err := apiclient.ReadIcon(common.ExpandHome(strings.TrimSpace(p)))
 			req.Icon = icon
 			return err
 		})); err != nil {
@@ -110,7 +113,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	say("")
 	say("Overview")
 	say("  Name: %s", textsafe.Line(req.Name, 0))
-	say("  Description: %s", cmpOr(textsafe.Line(req.Description, 0), "none"))
+	say("  Description: %s", cmp.Or(textsafe.Line(req.Description, 0), "none"))
 	if req.Icon != nil {
 		say("  Logo: %s", textsafe.Line(req.Icon.Filename, 80))
 	}
@@ -129,7 +132,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	tok, err := opts.API.CreateAPIToken(context.WithoutCancel(ctx), req)
 	if errors.Is(err, apiclient.ErrOutcomeUnknown) {
 		say("The API did not answer. Checking whether the token was created (this takes a few seconds)…")
-		found, cerr := findLost(opts.API, opts.AccountID, req.Name, sent.Add(-opts.CheckWindow), settleFor(opts.API, err))
+		found, cerr := wizard.FindLost(opts.API, opts.AccountID, req.Name, sent.Add(-opts.CheckWindow), min(opts.API.SettleWait(err), 10*time.Second))
 		switch {
 		case cerr != nil:
 			say("Could not check. Look for a token named %q in the portal before trying again.", textsafe.Line(req.Name, 0))
@@ -154,7 +157,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 }
 
 func loadAccessible(ctx context.Context, opts Options) (*apiclient.Account, []apiclient.Module, error) {
-	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	var (
 		wg      sync.WaitGroup
@@ -168,13 +171,6 @@ func loadAccessible(ctx context.Context, opts Options) (*apiclient.Account, []ap
 		return nil, nil, aerr
 	}
 	return account, modules, merr
-}
-
-func cmpOr(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
 }
 
 // lineReader hands huh one byte per read: huh makes a new buffered scanner

@@ -1,4 +1,4 @@
-package ui
+package wizard
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/internal/textsafe"
 	"github.com/softwareone/apitoken/steps"
+	"github.com/softwareone/apitoken/ui/common"
 )
 
 // The API's answers, as messages.
@@ -34,7 +35,8 @@ type (
 		err        error
 		thenCreate bool
 	}
-	copiedMsg steps.CopiedMsg
+	// copiedMsg is the native clipboard's answer.
+	copiedMsg struct{ err error }
 )
 
 // maxSettle bounds the wait before looking for a token whose create had
@@ -46,8 +48,8 @@ const maxSettle = 10 * time.Second
 // timeout, this bounds the retries too.
 const requestTimeout = 2 * time.Minute
 
-func (m *Model) loadAccount() tea.Cmd {
-	api, id := m.opts.API, m.opts.AccountID
+func (p *Page) loadAccount() tea.Cmd {
+	api, id := p.c.API, p.opts.AccountID
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
@@ -56,8 +58,8 @@ func (m *Model) loadAccount() tea.Cmd {
 	}
 }
 
-func (m *Model) loadModules() tea.Cmd {
-	api, id := m.opts.API, m.opts.AccountID
+func (p *Page) loadModules() tea.Cmd {
+	api, id := p.c.API, p.opts.AccountID
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
@@ -66,27 +68,26 @@ func (m *Model) loadModules() tea.Cmd {
 	}
 }
 
-// submit sends the create, unless an earlier create's outcome is still
+// Submit implements steps.Actions: it sends the create, unless an earlier create's outcome is still
 // unknown: then it first checks whether that one went through.
-func (m *Model) submit() tea.Cmd {
-	if m.busy {
+func (p *Page) Submit() tea.Cmd {
+	if p.data.Create.Busy() {
 		return nil
 	}
-	if m.unverified != nil {
-		return m.check(true)
+	if p.unverified != nil {
+		return p.check(true)
 	}
-	return m.create()
+	return p.create()
 }
 
 // create sends the request. It runs on a context of its own, not the
 // program's: once sent, a create is seen through even if the user quits or
 // the SSH client goes away, so the token is shown or at least audited.
-func (m *Model) create() tea.Cmd {
-	m.busy = true
-	req := m.data.Request()
-	api, onCreated, at := m.opts.API, m.opts.OnCreated, m.opts.Clock()
+func (p *Page) create() tea.Cmd {
+	req := p.data.Request()
+	api, onCreated, at := p.c.API, p.opts.OnCreated, p.c.Clock()
 	return tea.Batch(
-		m.forward(steps.Overview, steps.CreateStateMsg{State: steps.CreateSending}),
+		p.setCreate(steps.CreateSending, nil, nil),
 		func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 			defer cancel()
@@ -98,27 +99,28 @@ func (m *Model) create() tea.Cmd {
 		})
 }
 
-func (m *Model) created(msg createdMsg) tea.Cmd {
-	m.busy = false
+func (p *Page) created(msg createdMsg) tea.Cmd {
 	switch {
 	case msg.err == nil:
-		m.unverified = nil
-		m.data.Created = msg.token
-		m.active = steps.Summary
-		return m.summary.Enter()
+		p.unverified = nil
+		p.data.Created = msg.token
+		p.setCreate(steps.CreateIdle, nil, nil)
+		p.active = steps.Summary
+		return p.steps[steps.Summary].Enter("")
 	case errors.Is(msg.err, apiclient.ErrOutcomeUnknown):
-		m.unverified = &attempt{name: msg.name, at: msg.at, settle: settleFor(m.opts.API, msg.err)}
-		return m.check(false)
+		p.setCreate(steps.CreateIdle, nil, nil)
+		p.unverified = &attempt{name: msg.name, at: msg.at, settle: p.settleFor(msg.err)}
+		return p.check(false)
 	}
 	if fields := fieldErrors(msg.err); len(fields) > 0 {
-		return m.routeFieldErrors(msg.err, fields)
+		return p.routeFieldErrors(msg.err, fields)
 	}
-	return m.forward(steps.Overview, steps.CreateStateMsg{State: steps.CreateFailed, Err: msg.err})
+	return p.setCreate(steps.CreateFailed, msg.err, nil)
 }
 
 // routeFieldErrors puts the server's messages on the fields it named and
 // takes the user to the first step that has one of them.
-func (m *Model) routeFieldErrors(err error, fields map[string]string) tea.Cmd {
+func (p *Page) routeFieldErrors(err error, fields map[string]string) tea.Cmd {
 	clean := make(map[string]string, len(fields))
 	target, focus := steps.Overview, ""
 	for field, text := range fields {
@@ -133,16 +135,16 @@ func (m *Model) routeFieldErrors(err error, fields map[string]string) tea.Cmd {
 			target = steps.Modules
 		}
 	}
-	if target == steps.General && !m.data.AllowLogo && focus == steps.FieldIcon {
+	if target == steps.General && !p.data.AllowLogo && focus == steps.FieldIcon {
 		target = steps.Overview // no logo field to fix it in
 	}
 	cmds := []tea.Cmd{
-		m.forward(steps.General, steps.FieldErrorsMsg{Errors: clean}),
-		m.forward(steps.Modules, steps.FieldErrorsMsg{Errors: clean}),
-		m.forward(steps.Overview, steps.CreateStateMsg{State: steps.CreateFailed, Err: err}),
+		p.steps[steps.General].Update(steps.FieldErrorsMsg{Errors: clean}),
+		p.steps[steps.Modules].Update(steps.FieldErrorsMsg{Errors: clean}),
+		p.setCreate(steps.CreateFailed, err, nil),
 	}
 	if target != steps.Overview {
-		cmds = append(cmds, m.goTo(target, focus))
+		cmds = append(cmds, p.Goto(target, focus))
 	}
 	return tea.Batch(cmds...)
 }
@@ -150,29 +152,28 @@ func (m *Model) routeFieldErrors(err error, fields map[string]string) tea.Cmd {
 // check looks for a token created by the attempt whose outcome is unknown.
 // With thenCreate, the user asked to add again: it creates only if none
 // was found.
-func (m *Model) check(thenCreate bool) tea.Cmd {
-	if m.unverified == nil || m.busy {
+func (p *Page) check(thenCreate bool) tea.Cmd {
+	if p.unverified == nil || p.data.Create.Busy() {
 		return nil
 	}
-	m.busy = true
-	api, account := m.opts.API, m.opts.AccountID
-	name, settle := m.unverified.name, m.unverified.settle
-	m.unverified.settle = 0 // later looks come after this one
+	api, account := p.c.API, p.opts.AccountID
+	name, settle := p.unverified.name, p.unverified.settle
+	p.unverified.settle = 0 // later looks come after this one
 	// Look a little before the attempt: the server's clock is not ours.
-	since := m.unverified.at.Add(-m.opts.CheckWindow)
+	since := p.unverified.at.Add(-p.opts.CheckWindow)
 	return tea.Batch(
-		m.forward(steps.Overview, steps.CreateStateMsg{State: steps.CreateChecking}),
+		p.setCreate(steps.CreateChecking, nil, nil),
 		func() tea.Msg {
-			found, err := findLost(api, account, name, since, settle)
+			found, err := FindLost(api, account, name, since, settle)
 			return checkedMsg{found: found, err: err, thenCreate: thenCreate}
 		})
 }
 
-// findLost looks for the token a create whose answer was lost may have
+// FindLost looks for the token a create whose answer was lost may have
 // made, after letting a request still in the API's hands land (settle,
 // from settleFor). The wizard and the accessible flow both use it, so
 // neither looks too early and invites a duplicate.
-func findLost(api API, account, name string, since time.Time, settle time.Duration) ([]apiclient.APIToken, error) {
+func FindLost(api common.API, account, name string, since time.Time, settle time.Duration) ([]apiclient.APIToken, error) {
 	time.Sleep(settle)
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()
@@ -182,37 +183,40 @@ func findLost(api API, account, name string, since time.Time, settle time.Durati
 // settleFor is how long to wait before looking for the token of a create
 // that failed with err: the client's SettleWait, bounded for someone
 // watching a spinner.
-func settleFor(api API, err error) time.Duration {
-	return min(api.SettleWait(err), maxSettle)
+func (p *Page) settleFor(err error) time.Duration {
+	if p.opts.SettleWait == nil {
+		return 0
+	}
+	return min(p.opts.SettleWait(err), maxSettle)
 }
 
-func (m *Model) checked(msg checkedMsg) tea.Cmd {
-	m.busy = false
+func (p *Page) checked(msg checkedMsg) tea.Cmd {
 	switch {
 	case msg.err != nil:
-		return m.forward(steps.Overview, steps.CreateStateMsg{State: steps.CreateCheckFailed, Err: msg.err})
+		return p.setCreate(steps.CreateCheckFailed, msg.err, nil)
 	case len(msg.found) > 0:
-		m.unverified = nil
+		p.unverified = nil
 		found := msg.found[0]
-		return m.forward(steps.Overview, steps.CreateStateMsg{State: steps.CreateFound, Found: &found})
+		return p.setCreate(steps.CreateFound, nil, &found)
 	}
-	m.unverified = nil
+	p.unverified = nil
 	if msg.thenCreate {
-		return m.create()
+		p.setCreate(steps.CreateIdle, nil, nil)
+		return p.create()
 	}
-	return m.forward(steps.Overview, steps.CreateStateMsg{State: steps.CreateNotFound})
+	return p.setCreate(steps.CreateNotFound, nil, nil)
 }
 
-// replace disables a token whose value was lost, then creates a new one.
-func (m *Model) replace(id string) tea.Cmd {
-	if m.busy {
+// Replace implements steps.Actions: it disables a token whose value was
+// lost, then creates a new one.
+func (p *Page) Replace(id string) tea.Cmd {
+	if p.data.Create.Busy() {
 		return nil
 	}
-	m.busy = true
-	req := m.data.Request()
-	api, onCreated, at := m.opts.API, m.opts.OnCreated, m.opts.Clock()
+	req := p.data.Request()
+	api, onCreated, at := p.c.API, p.opts.OnCreated, p.c.Clock()
 	return tea.Batch(
-		m.forward(steps.Overview, steps.CreateStateMsg{State: steps.CreateSending}),
+		p.setCreate(steps.CreateSending, nil, nil),
 		func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 			defer cancel()
@@ -239,26 +243,30 @@ func (e *replaceError) Error() string {
 	return "could not disable " + e.id + ", so no new token was added: " + e.err.Error()
 }
 
-// copyToken copies the value (the Summary has already marked it copied, as
-// the key was pressed) with OSC 52, which reaches the user's own
-// terminal even over SSH and tmux, and to the native clipboard where the
-// wizard runs locally.
-func (m *Model) copyToken() tea.Cmd {
-	tok := m.data.Created
+// Copy implements steps.Actions. It sends the value with OSC 52, which
+// reaches the user's own terminal even over SSH and tmux, and writes it to
+// the native clipboard where the wizard runs locally.
+func (p *Page) Copy() tea.Cmd {
+	tok := p.data.Created
 	if tok == nil || tok.Token.IsZero() {
 		return nil
 	}
 	value := tok.Token.Reveal()
-	native := m.opts.NativeClipboard
+	native := p.opts.NativeClipboard
+	p.data.CopyNote, p.data.CopyErr = "Copied to the clipboard through the terminal (OSC 52).", false
+	if native == nil {
+		p.data.Copied = true
+		return tea.SetClipboard(value)
+	}
+	p.data.Copied = true
 	return tea.Batch(
 		tea.SetClipboard(value),
-		func() tea.Msg {
-			via := "terminal (OSC 52)"
-			if native != nil {
-				if err := native(value); err == nil {
-					via = "terminal (OSC 52) and the system clipboard"
-				}
-			}
-			return copiedMsg{Via: via}
-		})
+		func() tea.Msg { return copiedMsg{err: native(value)} })
+}
+
+// copied takes the native clipboard's answer.
+func (p *Page) copied(msg copiedMsg) {
+	if msg.err == nil {
+		p.data.CopyNote = "Copied to the clipboard through the terminal (OSC 52) and the system clipboard."
+	}
 }
