@@ -154,7 +154,7 @@ func TestRetryAfterDateOnGet(t *testing.T) {
 		writeJSON(rw, 200, `{"data":[],"$meta":{"pagination":{"offset":0,"limit":10,"total":0}}}`)
 	}))
 	c.now = func() time.Time { return now }
-	if _, _, err := c.ListAPITokens(context.Background(), nil); err != nil {
+	if _, _, err := c.ListAPITokens(context.Background(), "", nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := w.all(); n.Load() != 2 || len(got) != 1 || got[0] != 5*time.Second {
@@ -443,7 +443,7 @@ func TestListEnvelopeMalformed(t *testing.T) {
 		`{"data":{}}`: `field "data" is a JSON object, expected an array`,
 	} {
 		c, _ := newTestClient(t, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { writeJSON(rw, 200, body) }))
-		_, _, err := c.ListAPITokens(context.Background(), nil)
+		_, _, err := c.ListAPITokens(context.Background(), "", nil)
 		if !errors.Is(err, ErrMalformedResponse) || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v", body, err)
 		}
@@ -451,7 +451,7 @@ func TestListEnvelopeMalformed(t *testing.T) {
 	c, _ := newTestClient(t, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		writeJSON(rw, 200, `{"data":[{"id":"TKN-1"},{"id":"TKN-2"}]}`)
 	}))
-	items, pg, err := c.ListAPITokens(context.Background(), &ListOptions{Offset: 4})
+	items, pg, err := c.ListAPITokens(context.Background(), "", &ListAPITokensOptions{Offset: 4})
 	if err != nil || len(items) != 2 || pg == nil || pg.Total != 6 || pg.Offset != 4 {
 		t.Errorf("no pagination: %v %v %+v", err, items, pg)
 	}
@@ -470,7 +470,7 @@ func TestBodyCap(t *testing.T) {
 			}
 		}
 	}))
-	_, _, err := c.ListAPITokens(context.Background(), nil)
+	_, _, err := c.ListAPITokens(context.Background(), "", nil)
 	if !errors.Is(err, ErrResponseTooLarge) || !strings.Contains(err.Error(), "response too large") {
 		t.Fatalf("got %v", err)
 	}
