@@ -85,30 +85,45 @@ func (c *Client) CreateAPITokenChecked(ctx context.Context, req *CreateAPITokenR
 		return nil, errors.New("apiclient: nil context")
 	}
 	attempts = max(attempts, 1)
-	var exclude map[string]bool
+	var first time.Time // the first attempt's start: a late commit of any attempt is ours
 	for attempt := 1; ; attempt++ {
 		tok, err := c.CreateAPIToken(ctx, req)
 		if err == nil {
 			return tok, nil
 		}
 		var unknown *OutcomeUnknownError
-		if errors.As(err, &unknown) {
-			res, ferr := c.FindLostAPIToken(ctx, unknown.Attempt, &FindLostOptions{Exclude: exclude})
+		var apiErr *Error
+		hasAPIErr := errors.As(err, &apiErr)
+		switch {
+		case errors.As(err, &unknown):
+			att := unknown.Attempt
+			if first.IsZero() {
+				first = att.Started
+			}
+			att.Started = first
+			res, ferr := c.FindLostAPIToken(ctx, att, nil)
 			switch {
+			case ferr != nil && ctx.Err() != nil:
+				return nil, &waitError{method: http.MethodPost, path: tokensPath, ctxErr: ctx.Err(), last: unknown}
 			case ferr != nil:
 				return nil, unknown
 			case res.State != LostNotFoundYet:
 				return nil, &LostAnswerError{Token: *res.Token, Certain: res.State == LostFound, Reason: res.Reason, Cause: unknown}
 			case attempt >= attempts:
 				return nil, unknown
+			case !att.SettleUntil.IsZero():
+				continue // the settle wait was longer than any backoff
 			}
-			continue
-		}
-		var apiErr *Error
-		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTooManyRequests || attempt >= attempts {
+		case !hasAPIErr || apiErr.StatusCode != http.StatusTooManyRequests || attempt >= attempts:
 			return nil, err
 		}
-		wait := c.retryWait(attemptInfo{retryAfter: apiErr.RetryAfter}, attempt)
+		// A 429, or an answered 5xx or unreadable 2xx: honour Retry-After,
+		// else back off, before sending again.
+		var retryAfter time.Duration
+		if hasAPIErr {
+			retryAfter = apiErr.RetryAfter
+		}
+		wait := c.retryWait(attemptInfo{retryAfter: retryAfter}, attempt)
 		if serr := c.sleep(ctx, wait); serr != nil {
 			return nil, &waitError{method: http.MethodPost, path: tokensPath, ctxErr: serr, last: err}
 		}

@@ -211,7 +211,7 @@ func defaultTransport() http.RoundTripper {
 		return http.DefaultTransport
 	}
 	t = t.Clone()
-	t.MaxIdleConnsPerHost = 32 // ListEnabledModules fetches up to 16 pages at once
+	t.MaxIdleConnsPerHost = pageFetchers // a collection is fetched up to pageFetchers pages at once
 	return t
 }
 

@@ -76,10 +76,42 @@ func TestConfigFromEnv(t *testing.T) {
 			t.Errorf("%q: %+v %q", in, cfg, cfg.Token.Reveal())
 		}
 	}
-	cfg = ConfigFromEnv(env(map[string]string{"MPT_API_BASE_URL": "http://h:1/public/v1", "MPT_API_TOKEN": "t"}))
+	cfg = ConfigFromEnv(env(map[string]string{"MPT_API_BASE_URL": "https://h:1/public/v1", "MPT_API_TOKEN": "t"}))
 	c, err := New(cfg.Options()...)
-	if err != nil || c.BaseURL() != "http://h:1" {
+	if err != nil || c.BaseURL() != "https://h:1" {
 		t.Errorf("Options: %v", err)
+	}
+}
+
+// TestPlainHTTPOnlyToLoopback: the bearer token never travels in clear text
+// to another machine unless the caller opted in.
+func TestPlainHTTPOnlyToLoopback(t *testing.T) {
+	for _, tt := range []struct {
+		url string
+		ok  bool
+	}{
+		{"http://api.example.com", false},
+		{"http://10.20.30.40:8080", false},
+		{"http://api.platform.softwareone.com", false},
+		{"http://localhost.evil.com", false},
+		{"http://127.0.0.1.nip.io", false},
+		{"http://localhost:8080", true},
+		{"http://LOCALHOST", true},
+		{"http://127.0.0.1:1", true},
+		{"http://127.8.9.10", true},
+		{"http://[::1]:8080", true},
+		{"https://api.example.com", true},
+	} {
+		_, err := New(WithBaseURL(tt.url), WithToken("t"))
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: err = %v, want ok=%v", tt.url, err, tt.ok)
+		}
+		if err != nil && (!strings.Contains(err.Error(), "unencrypted") || !strings.Contains(err.Error(), "https://")) {
+			t.Errorf("%s: message does not say why and what to do: %v", tt.url, err)
+		}
+		if _, err := New(WithBaseURL(tt.url), WithToken("t"), WithInsecureHTTP()); err != nil {
+			t.Errorf("%s with WithInsecureHTTP: %v", tt.url, err)
+		}
 	}
 }
 

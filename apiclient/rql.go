@@ -13,13 +13,14 @@ import (
 // other quote to include a quote mark), so text a person typed cannot
 // change the query's structure. A value holding both quote kinds cannot be
 // written exactly: Eq and Ilike then write a wider ilike pattern in which
-// each `"` is the wildcard `*` (the caller compares the answers exactly, as
-// FindLostAPIToken does), and the other operators write each `"` as `'`.
+// each `"` is the wildcard `*`, double-quoted (the caller compares the
+// answers exactly, as FindLostAPIToken does), and the other operators
+// write each `"` as `'`: RQL cannot say such a value exactly.
 // Field names are written as given: pass constants, not user input.
 
 // RQLQuote quotes s as an RQL string value: "s", or 's' when s holds a
 // double quote. exact is false when s holds both quote kinds: then the
-// value is single-quoted with each `"` replaced by `'`.
+// value is double-quoted with each `"` replaced by `'`.
 func RQLQuote(s string) (quoted string, exact bool) {
 	switch {
 	case !strings.Contains(s, `"`):
@@ -27,7 +28,7 @@ func RQLQuote(s string) (quoted string, exact bool) {
 	case !strings.Contains(s, "'"):
 		return "'" + s + "'", true
 	}
-	return "'" + strings.ReplaceAll(s, `"`, "'") + "'", false
+	return `"` + strings.ReplaceAll(s, `"`, "'") + `"`, false
 }
 
 // RQLString is the quoted value of RQLQuote.
@@ -49,7 +50,7 @@ func hasBothQuotes(s string) bool { return strings.Contains(s, `"`) && strings.C
 // matching at least it: a literal `*` becomes `\*`, each `"` the wildcard.
 func likePattern(s string) string {
 	s = strings.ReplaceAll(s, "*", `\*`)
-	return "'" + strings.ReplaceAll(s, `"`, "*") + "'"
+	return `"` + strings.ReplaceAll(s, `"`, "*") + `"` // only ' is left in it
 }
 
 func op(name, field, value string) string {
@@ -74,7 +75,7 @@ func Like(field, pattern string) string { return op("like", field, pattern) }
 // Ilike is ilike(field,"pattern"), case-insensitive; `*` is the wildcard.
 func Ilike(field, pattern string) string {
 	if hasBothQuotes(pattern) {
-		return "ilike(" + field + ",'" + strings.ReplaceAll(pattern, `"`, "*") + "')"
+		return "ilike(" + field + `,"` + strings.ReplaceAll(pattern, `"`, "*") + `")`
 	}
 	return op("ilike", field, pattern)
 }
