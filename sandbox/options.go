@@ -16,6 +16,7 @@ type config struct {
 	secrets       io.Reader
 	latency       time.Duration
 	logger        *slog.Logger
+	chaos         *Chaos
 }
 
 // Option configures a [Server].

@@ -29,7 +29,11 @@ type Server struct {
 	order   []*token // creation order, for StoredTokens
 	creates []CreateRecord
 
+	audit []*auditRecord // in the order they happened
+
+	mux    *http.ServeMux
 	faults faultQueue
+	chaos  *chaos // nil without WithChaos
 }
 
 // operator is the token that sees every account. Requests are checked
@@ -85,6 +89,11 @@ func New(opts ...Option) (*Server, error) {
 		}
 		tok = "sbx_" + secret
 	}
+	if cfg.chaos != nil {
+		if err := cfg.chaos.validate(); err != nil {
+			return nil, err
+		}
+	}
 	if !validOperatorToken(tok) {
 		return nil, errors.New("sandbox: the operator token must be 1 to 4096 printable ASCII characters without spaces")
 	}
@@ -96,8 +105,10 @@ func New(opts ...Option) (*Server, error) {
 		secrets:  &randSource{r: cfg.secrets},
 		operator: operator{token: tok, hash: sha256.Sum256([]byte(tok))},
 		tokens:   make(map[string]*token),
+		chaos:    newChaos(cfg.chaos),
 	}
 	s.cat = newCatalogue(f.clone(), stamp(s.now()))
+	s.mux = s.routes()
 	return s, nil
 }
 
@@ -158,7 +169,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.abandoned(r) // the client went away; nobody is listening
 		return
 	}
-	if f := s.faults.match(r); f != nil && s.applyFault(x, f) {
+	f := s.faults.match(r)
+	if f == nil {
+		f = s.chaos.draw(r)
+	}
+	if f != nil && s.applyFault(x, f) {
 		return
 	}
 	s.dispatch(x)
@@ -179,32 +194,6 @@ func (s *Server) traceID() string {
 		id, _ = (&randSource{r: rand.Reader}).traceID()
 	}
 	return id
-}
-
-func (s *Server) dispatch(x *exchange) {
-	rt := s.route(x.r.URL.Path)
-	if rt == nil {
-		x.fail(http.StatusNotFound, "No resource matches this path.")
-		return
-	}
-	h, ok := rt.methods[x.r.Method]
-	if !ok {
-		x.w.Header().Set("Allow", rt.allow())
-		x.fail(http.StatusMethodNotAllowed, "This resource does not support the "+x.r.Method+" method.")
-		return
-	}
-	who, ok := s.authenticate(x.r)
-	if !ok {
-		x.w.Header().Set("WWW-Authenticate", "Bearer")
-		x.fail(http.StatusUnauthorized, "A valid bearer token is required.")
-		if rt.create {
-			// The body of an unauthenticated request is never read.
-			s.record(CreateRecord{Status: http.StatusUnauthorized, Multipart: isMultipart(x.r)})
-		}
-		return
-	}
-	x.who = who
-	h(x)
 }
 
 // logRequest writes the access log line. The path is redacted of anything
