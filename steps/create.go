@@ -23,8 +23,13 @@ const (
 	// CreateFound: such a token exists, so the create did happen; its
 	// value is lost.
 	CreateFound
-	// CreateNotFound: the check found no token; adding again is safe.
+	// CreateNotFound: the check found no token yet; adding again looks
+	// once more before it sends.
 	CreateNotFound
+	// CreateFoundUncertain: a token with this name exists but may not be
+	// this attempt's (Err says why); it is shown, never offered for a
+	// one-key disable.
+	CreateFoundUncertain
 	// CreateCheckFailed: the outcome could not be verified; adding again
 	// could make a duplicate, so the wizard only offers to check again.
 	CreateCheckFailed

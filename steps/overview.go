@@ -118,7 +118,7 @@ func (s *OverviewStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return s.act.Goto(General, FieldName)
 		}
 		return nil
-	case CreateCheckFailed:
+	case CreateCheckFailed, CreateFoundUncertain:
 		switch {
 		case key.Matches(msg, k.Recheck):
 			return s.act.Recheck()
@@ -255,10 +255,13 @@ func (s *OverviewStep) statusView() string {
 			status += "\n" + t.Status.Trace.Render("trace id "+trace)
 		}
 	case CreateNotFound:
-		status = t.Status.Warning.Render(ansi.Truncate("The API did not answer, and no token with this name was found: the create did not go through.", w, textsafe.Ellipsis))
+		status = wrapStyled(t.Status.Warning, "The API did not answer, and no token with this name was found yet. It may still appear: add again looks once more before it sends.", w)
 	case CreateCheckFailed:
 		status = t.Status.Error.Render(ansi.Truncate("The API did not answer and the wizard could not check whether the token was created.", w, textsafe.Ellipsis)) + "\n" +
 			t.Status.Warning.Render(ansi.Truncate("Adding again could create a duplicate. Check again, or look in the portal.", w, textsafe.Ellipsis))
+	case CreateFoundUncertain:
+		status = wrapStyled(t.Status.Warning, "A token with this name was created ("+textsafe.Line(cr.Found.ID, 20)+"), but it may not be this one: "+textsafe.Line(cr.Err.Error(), 200)+".", w) + "\n" +
+			wrapStyled(t.Status.Warning, "Nothing more is done here: check it in the portal, then check again or go back.", w)
 	case CreateFound:
 		id, at := textsafe.Line(cr.Found.ID, 20), ""
 		if a := cr.Found.Audit; a != nil && a.Created != nil && a.Created.At != nil {
@@ -292,7 +295,7 @@ func (s *OverviewStep) View() string {
 		add = t.Form.Button.Render("Adding…")
 	case CreateFound:
 		add = t.Form.ButtonActive.Render("Disable and add new")
-	case CreateCheckFailed:
+	case CreateCheckFailed, CreateFoundUncertain:
 		add = t.Form.ButtonActive.Render("Check again")
 	case CreateFailed, CreateNotFound:
 		add = t.Form.ButtonActive.Render("Add again")
@@ -313,7 +316,7 @@ func (s *OverviewStep) ShortHelp() []key.Binding {
 		return []key.Binding{req}
 	case s.data.Create.State == CreateFound:
 		return []key.Binding{k.Replace, k.Back}
-	case s.data.Create.State == CreateCheckFailed:
+	case s.data.Create.State == CreateCheckFailed || s.data.Create.State == CreateFoundUncertain:
 		return []key.Binding{k.Recheck, k.Back}
 	}
 	return []key.Binding{k.Add, k.Back, req, k.EditGeneral, k.EditModules}

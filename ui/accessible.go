@@ -128,18 +128,22 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	}
 
 	say("Creating the token…")
-	sent := opts.Clock()
 	tok, err := opts.API.CreateAPIToken(context.WithoutCancel(ctx), req)
-	if errors.Is(err, apiclient.ErrOutcomeUnknown) {
-		say("The API did not answer. Checking whether the token was created (this takes a few seconds)…")
-		found, cerr := wizard.FindLost(opts.API, opts.AccountID, req.Name, sent.Add(-opts.CheckWindow), min(opts.API.SettleWait(err), 10*time.Second))
+	if unknown, ok := errors.AsType[*apiclient.OutcomeUnknownError](err); ok {
+		say("The API did not answer. Checking whether the token was created (this can take a while: the request may still be handled)…")
+		att := unknown.Attempt
+		res, cerr := wizard.FindLost(opts.API, att, max(att.SettleUntil.Sub(opts.Clock()), 0))
+		name := textsafe.Line(req.Name, 0)
 		switch {
 		case cerr != nil:
-			say("Could not check. Look for a token named %q in the portal before trying again.", textsafe.Line(req.Name, 0))
-		case len(found) > 0:
-			say("The token was created (%s) but its value was lost and cannot be shown again. Disable it and add a new one.", textsafe.Line(found[0].ID, 20))
+			say("Could not check. Look for a token named %q in the portal before trying again.", name)
+		case res.State == apiclient.LostFound:
+			say("The token was created (%s) but its value was lost and cannot be shown again. Disable it in the portal and add a new one.", textsafe.Line(res.Token.ID, 20))
+		case res.State == apiclient.LostFoundUncertain:
+			say("A token named %q was created (%s), but it may not be this one: %s. Check it in the portal before disabling anything or adding again.",
+				name, textsafe.Line(res.Token.ID, 20), textsafe.Line(res.Reason, 200))
 		default:
-			say("No token with this name was found: the create did not go through.")
+			say("No token named %q was found yet. It may still appear: look in the portal before adding it again.", name)
 		}
 		return err
 	}

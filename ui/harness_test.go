@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"context"
 	"math/rand/v2"
 	"net/http/httptest"
 	"regexp"
@@ -38,6 +39,63 @@ type harnessConfig struct {
 	// beforeStart runs after the sandbox exists and before the wizard
 	// starts fetching from it.
 	beforeStart func(*sandbox.Server)
+	// settledWhen, if set, is what the client's waits (retry backoff, the
+	// settle wait before looking for a lost token) wait for, instead of
+	// returning at once.
+	settledWhen func(*sandbox.Server) bool
+	// asToken makes the wizard's credential an API token of the account
+	// (created first, so it is stored token 0) instead of the operator's:
+	// then the client can tell which tokens its credential created.
+	asToken bool
+}
+
+func mintCredential(t *testing.T, baseURL string, srv *sandbox.Server) apiclient.Secret {
+	t.Helper()
+	op, err := apiclient.New(apiclient.WithBaseURL(baseURL), apiclient.WithToken(apiclient.Secret(srv.OperatorToken())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	mods, err := op.ListEnabledModules(ctx, srv.DefaultAccount())
+	if err != nil || len(mods) == 0 {
+		t.Fatalf("modules: %v", err)
+	}
+	tok, err := op.CreateAPIToken(ctx, &apiclient.CreateAPITokenRequest{
+		AccountID: srv.DefaultAccount(), Name: "wizard credential", ModuleIDs: []string{mods[0].ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok.Token
+}
+
+func (c *harnessConfig) settled(srv *sandbox.Server) func() bool {
+	if c.settledWhen == nil {
+		return nil
+	}
+	return func() bool { return c.settledWhen(srv) }
+}
+
+// testClock is the client's clock in tests: it reads fixedNow, and a wait
+// takes no time, or lasts until settled holds. Tests never depend on how
+// fast the machine is.
+type testClock struct{ settled func() bool }
+
+func (testClock) Now() time.Time { return fixedNow }
+
+func (c testClock) Sleep(ctx context.Context, _ time.Duration) error {
+	for c.settled != nil && !c.settled() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+	}
+	return ctx.Err()
+}
+
+// committed holds once the sandbox stored n tokens.
+func committed(n int) func(*sandbox.Server) bool {
+	return func(srv *sandbox.Server) bool { return len(srv.StoredTokens()) >= n }
 }
 
 // harness runs the real wizard in a teatest program against the sandbox
@@ -73,12 +131,17 @@ func newHarness(t *testing.T, opts ...func(*harnessConfig)) *harness {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
+	cred := apiclient.Secret(srv.OperatorToken())
+	if cfg.asToken {
+		cred = mintCredential(t, ts.URL, srv)
+	}
 	client, err := apiclient.New(append([]apiclient.Option{
 		apiclient.WithBaseURL(ts.URL),
-		apiclient.WithToken(apiclient.Secret(srv.OperatorToken())),
+		apiclient.WithToken(cred),
 		// Short waits between retries, and before looking for a token
 		// whose answer was lost: the sandbox commits at once.
 		apiclient.WithRetry(3, 200*time.Millisecond),
+		apiclient.WithClock(testClock{settled: cfg.settled(srv)}),
 	}, cfg.clientOpts...)...)
 	if err != nil {
 		t.Fatal(err)

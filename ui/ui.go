@@ -22,12 +22,7 @@ import (
 
 // API is what the app needs from the Marketplace API; *apiclient.Client
 // provides it.
-type API interface {
-	common.API
-	// SettleWait is how long to let a create whose outcome is unknown
-	// finish before looking for its token.
-	SettleWait(err error) time.Duration
-}
+type API = common.API
 
 // Options configure the app.
 type Options struct {
@@ -54,9 +49,6 @@ type Options struct {
 	// that created it, even if the program has already ended (an SSH
 	// client that disconnected): the console records the token id there.
 	OnCreated func(*apiclient.APIToken)
-	// CheckWindow is how far back to look for a token whose create had an
-	// unknown outcome. Default 5 minutes.
-	CheckWindow time.Duration
 }
 
 // ShutdownMsg asks the app to end as soon as that loses nothing: at once
@@ -90,9 +82,6 @@ func (o *Options) setDefaults() {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	if o.CheckWindow == 0 {
-		o.CheckWindow = 5 * time.Minute
-	}
 }
 
 // New builds the app, with the wizard as its first page.
@@ -114,17 +103,11 @@ func New(opts Options) *Model {
 	}
 	m.help = help.New()
 	m.help.Styles = m.c.Theme.Help
-	var settle func(error) time.Duration
-	if opts.API != nil {
-		settle = opts.API.SettleWait
-	}
 	m.wizard = wizard.New(m.c, wizard.Options{
 		AccountID:       opts.AccountID,
 		AllowLogo:       opts.AllowLogo,
 		NativeClipboard: opts.NativeClipboard,
 		OnCreated:       opts.OnCreated,
-		CheckWindow:     opts.CheckWindow,
-		SettleWait:      settle,
 	})
 	m.pages = []common.Page{m.wizard}
 	m.resize(80, 24)

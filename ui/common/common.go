@@ -23,7 +23,9 @@ type API interface {
 	GetAccount(ctx context.Context, id string, selectFields ...string) (*apiclient.Account, error)
 	ListEnabledModules(ctx context.Context, accountID string) ([]apiclient.Module, error)
 	CreateAPIToken(ctx context.Context, req *apiclient.CreateAPITokenRequest) (*apiclient.APIToken, error)
-	FindRecentAPITokens(ctx context.Context, accountID, name string, since time.Time) ([]apiclient.APIToken, error)
+	// FindLostAPIToken looks for what a create with an unknown outcome left
+	// behind, waiting out the time it may still commit in.
+	FindLostAPIToken(ctx context.Context, att apiclient.CreateAttempt, opts *apiclient.FindLostOptions) (*apiclient.LostResult, error)
 	DisableAPIToken(ctx context.Context, id string) (*apiclient.APIToken, error)
 }
 

@@ -27,22 +27,15 @@ type (
 	createdMsg struct {
 		token *apiclient.APIToken
 		err   error
-		at    time.Time
-		name  string
 	}
 	checkedMsg struct {
-		found      []apiclient.APIToken
+		res        *apiclient.LostResult
 		err        error
 		thenCreate bool
 	}
 	// copiedMsg is the native clipboard's answer.
 	copiedMsg struct{ err error }
 )
-
-// maxSettle bounds the wait before looking for a token whose create had
-// no answer: long enough for a request still in the API's hands to land,
-// short enough for someone watching a spinner.
-const maxSettle = 10 * time.Second
 
 // requestTimeout bounds the reads; the client has its own per-attempt
 // timeout, this bounds the retries too.
@@ -85,7 +78,7 @@ func (p *Page) Submit() tea.Cmd {
 // the SSH client goes away, so the token is shown or at least audited.
 func (p *Page) create() tea.Cmd {
 	req := p.data.Request()
-	api, onCreated, at := p.c.API, p.opts.OnCreated, p.c.Clock()
+	api, onCreated := p.c.API, p.opts.OnCreated
 	return tea.Batch(
 		p.setCreate(steps.CreateSending, nil, nil),
 		func() tea.Msg {
@@ -95,7 +88,7 @@ func (p *Page) create() tea.Cmd {
 			if err == nil && onCreated != nil {
 				onCreated(tok)
 			}
-			return createdMsg{token: tok, err: err, at: at, name: req.Name}
+			return createdMsg{token: tok, err: err}
 		})
 }
 
@@ -107,9 +100,11 @@ func (p *Page) created(msg createdMsg) tea.Cmd {
 		p.setCreate(steps.CreateIdle, nil, nil)
 		p.active = steps.Summary
 		return p.steps[steps.Summary].Enter("")
-	case errors.Is(msg.err, apiclient.ErrOutcomeUnknown):
+	}
+	if unknown, ok := errors.AsType[*apiclient.OutcomeUnknownError](msg.err); ok {
 		p.setCreate(steps.CreateIdle, nil, nil)
-		p.unverified = &attempt{name: msg.name, at: msg.at, settle: p.settleFor(msg.err)}
+		att := unknown.Attempt
+		p.unverified = &att
 		return p.check(false)
 	}
 	if fields := fieldErrors(msg.err); len(fields) > 0 {
@@ -149,61 +144,53 @@ func (p *Page) routeFieldErrors(err error, fields map[string]string) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// check looks for a token created by the attempt whose outcome is unknown.
-// With thenCreate, the user asked to add again: it creates only if none
-// was found.
+// check looks for a token created by the attempt whose outcome is unknown;
+// the client waits out the time the request may still commit in. With
+// thenCreate, the user asked to add again: it creates only if none was
+// found.
 func (p *Page) check(thenCreate bool) tea.Cmd {
 	if p.unverified == nil || p.data.Create.Busy() {
 		return nil
 	}
-	api, account := p.c.API, p.opts.AccountID
-	name, settle := p.unverified.name, p.unverified.settle
-	p.unverified.settle = 0 // later looks come after this one
-	// Look a little before the attempt: the server's clock is not ours.
-	since := p.unverified.at.Add(-p.opts.CheckWindow)
+	api, att := p.c.API, *p.unverified
+	wait := max(att.SettleUntil.Sub(p.c.Clock()), 0)
 	return tea.Batch(
 		p.setCreate(steps.CreateChecking, nil, nil),
 		func() tea.Msg {
-			found, err := FindLost(api, account, name, since, settle)
-			return checkedMsg{found: found, err: err, thenCreate: thenCreate}
+			res, err := FindLost(api, att, wait)
+			return checkedMsg{res: res, err: err, thenCreate: thenCreate}
 		})
 }
 
-// FindLost looks for the token a create whose answer was lost may have
-// made, after letting a request still in the API's hands land (settle,
-// from settleFor). The wizard and the accessible flow both use it, so
-// neither looks too early and invites a duplicate.
-func FindLost(api common.API, account, name string, since time.Time, settle time.Duration) ([]apiclient.APIToken, error) {
-	time.Sleep(settle)
-	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+// FindLost asks the client what a create with an unknown outcome left
+// behind; the client waits until the request can no longer commit (wait
+// is how long that is from now), so the context allows for it. The wizard
+// and the accessible flow both use it.
+func FindLost(api common.API, att apiclient.CreateAttempt, wait time.Duration) (*apiclient.LostResult, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), wait+requestTimeout)
 	defer cancel()
-	return api.FindRecentAPITokens(ctx, account, name, since)
-}
-
-// settleFor is how long to wait before looking for the token of a create
-// that failed with err: the client's SettleWait, bounded for someone
-// watching a spinner.
-func (p *Page) settleFor(err error) time.Duration {
-	if p.opts.SettleWait == nil {
-		return 0
-	}
-	return min(p.opts.SettleWait(err), maxSettle)
+	return api.FindLostAPIToken(ctx, att, nil)
 }
 
 func (p *Page) checked(msg checkedMsg) tea.Cmd {
 	switch {
 	case msg.err != nil:
 		return p.setCreate(steps.CreateCheckFailed, msg.err, nil)
-	case len(msg.found) > 0:
+	case msg.res.State == apiclient.LostFound:
 		p.unverified = nil
-		found := msg.found[0]
-		return p.setCreate(steps.CreateFound, nil, &found)
+		return p.setCreate(steps.CreateFound, nil, msg.res.Token)
+	case msg.res.State == apiclient.LostFoundUncertain:
+		// Maybe ours, maybe someone else's: shown, never offered for a
+		// one-key disable; a new Add looks again first.
+		return p.setCreate(steps.CreateFoundUncertain, errors.New(msg.res.Reason), msg.res.Token)
 	}
-	p.unverified = nil
 	if msg.thenCreate {
+		p.unverified = nil
 		p.setCreate(steps.CreateIdle, nil, nil)
 		return p.create()
 	}
+	// Not found yet: a commit later still cannot be ruled out, so the next
+	// Add looks once more before it sends.
 	return p.setCreate(steps.CreateNotFound, nil, nil)
 }
 
@@ -214,20 +201,20 @@ func (p *Page) Replace(id string) tea.Cmd {
 		return nil
 	}
 	req := p.data.Request()
-	api, onCreated, at := p.c.API, p.opts.OnCreated, p.c.Clock()
+	api, onCreated := p.c.API, p.opts.OnCreated
 	return tea.Batch(
 		p.setCreate(steps.CreateSending, nil, nil),
 		func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 			defer cancel()
 			if _, err := api.DisableAPIToken(ctx, id); err != nil {
-				return createdMsg{err: &replaceError{id: id, err: err}, at: at, name: req.Name}
+				return createdMsg{err: &replaceError{id: id, err: err}}
 			}
 			tok, err := api.CreateAPIToken(ctx, req)
 			if err == nil && onCreated != nil {
 				onCreated(tok)
 			}
-			return createdMsg{token: tok, err: err, at: at, name: req.Name}
+			return createdMsg{token: tok, err: err}
 		})
 }
 

@@ -6,7 +6,6 @@ package wizard
 import (
 	"errors"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -30,12 +29,6 @@ type Options struct {
 	// OnCreated is called as soon as a token is created, from the command
 	// that created it, even if the program has already ended.
 	OnCreated func(*apiclient.APIToken)
-	// CheckWindow is how far back to look for a token whose create had an
-	// unknown outcome.
-	CheckWindow time.Duration
-	// SettleWait is how long to let a create whose outcome is unknown
-	// finish before looking for its token.
-	SettleWait func(error) time.Duration
 }
 
 // Page is the wizard.
@@ -50,22 +43,13 @@ type Page struct {
 	accountErr error
 	// unverified is a create whose outcome was unknown and has not been
 	// checked since: a new Add checks before it sends.
-	unverified *attempt
+	unverified *apiclient.CreateAttempt
 	// quitAsked is set when the user asked to quit while busy.
 	quitAsked bool
 	// confirmQuit is set while asking "quit without copying?".
 	confirmQuit bool
 	// shutdown is set once the program was asked to end.
 	shutdown bool
-}
-
-// attempt is a create that was sent.
-type attempt struct {
-	name string
-	at   time.Time
-	// settle is how long to wait before the first look for its token: a
-	// request that timed out may still be committed meanwhile.
-	settle time.Duration
 }
 
 var _ common.Page = (*Page)(nil)
