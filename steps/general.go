@@ -29,11 +29,15 @@ const (
 	fieldNext        = "next" // the Next button
 )
 
+// inputSlack is how far past the API's limit a field takes input.
+const inputSlack = 20
+
 type generalKeys struct {
 	NextField key.Binding
 	PrevField key.Binding
 	Next      key.Binding
 	Enter     key.Binding
+	NewLine   key.Binding
 	Quit      key.Binding
 }
 
@@ -42,7 +46,8 @@ func newGeneralKeys() generalKeys {
 		NextField: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
 		PrevField: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
 		Next:      key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "next step")),
-		Enter:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
+		Enter:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")),
+		NewLine:   key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"), key.WithHelp("alt+enter/ctrl+j", "new line")),
 		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
 }
@@ -94,13 +99,18 @@ func NewGeneral(c *common.Common, data *Data, act Actions) *GeneralStep {
 	s.name = textinput.New()
 	s.name.Prompt = "> "
 	s.name.Placeholder = "e.g. Nightly billing export"
+	// A little over the API's limit, so the counter and the error show,
+	// and a paste of megabytes costs nothing.
+	s.name.CharLimit = apiclient.MaxNameLength + inputSlack
 	s.name.SetValue(data.Name)
 
 	s.desc = textarea.New()
 	s.desc.ShowLineNumbers = false
 	s.desc.Prompt = "" // the field draws its own focus bar
 	s.desc.Placeholder = "What is this token for? Who owns it?"
-	s.desc.CharLimit = 0
+	s.desc.CharLimit = apiclient.MaxDescriptionLength + inputSlack
+	// Enter moves on, as in huh; these add a line.
+	s.desc.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"), key.WithHelp("alt+enter", "new line"))
 	s.desc.SetValue(data.Description)
 
 	if data.AllowLogo {
@@ -230,8 +240,10 @@ func (s *GeneralStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return s.leave(field, s.focus+1)
 	case key.Matches(msg, s.keys.PrevField):
 		return s.leave(field, s.focus-1)
-	case key.Matches(msg, s.keys.Enter) && field != FieldDescription:
-		if field == fieldNext {
+	case key.Matches(msg, s.keys.Enter):
+		switch field {
+		case fieldNext, FieldDescription: // the last field: Next
+			s.touched[field] = true
 			return s.next()
 		}
 		return s.leave(field, s.focus+1)
@@ -419,7 +431,7 @@ func (s *GeneralStep) View() string {
 	if d > apiclient.MaxDescriptionLength {
 		counter = t.Form.CounterOver
 	}
-	descBelow := t.Form.Hint.Render("enter adds a line, tab moves on")
+	descBelow := t.Form.Hint.Render("alt+enter or ctrl+j adds a line; enter moves on")
 	if e := s.errs[FieldDescription]; e != "" {
 		descBelow = t.Form.Error.Render("✗ " + e)
 	}
@@ -464,12 +476,15 @@ func (s *GeneralStep) field(id, label string, optional bool, right, input, below
 
 // ShortHelp implements help.KeyMap.
 func (s *GeneralStep) ShortHelp() []key.Binding {
+	if s.fields[s.focus] == FieldDescription {
+		return []key.Binding{s.keys.Enter, s.keys.NewLine, s.keys.NextField, s.keys.PrevField}
+	}
 	return []key.Binding{s.keys.NextField, s.keys.PrevField, s.keys.Next}
 }
 
 // FullHelp implements help.KeyMap.
 func (s *GeneralStep) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{s.keys.NextField, s.keys.PrevField, s.keys.Enter}, {s.keys.Next, s.keys.Quit}}
+	return [][]key.Binding{{s.keys.NextField, s.keys.PrevField, s.keys.Enter}, {s.keys.NewLine, s.keys.Next, s.keys.Quit}}
 }
 
 // iconSummary is the one-line preview of a logo: name, format, size.

@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/internal/textsafe"
 	"github.com/softwareone/apitoken/theme"
 	"github.com/softwareone/apitoken/ui/common"
@@ -84,6 +85,9 @@ func (s *ModulesStep) Enter(string) tea.Cmd {
 	}
 	return nil
 }
+
+// Shown is how many modules the filter keeps.
+func (s *ModulesStep) Shown() int { return len(s.shown) }
 
 // Capturing implements Step: letters go to the filter.
 func (s *ModulesStep) Capturing() bool { return true }
@@ -220,9 +224,13 @@ func (s *ModulesStep) toggle() {
 		return
 	}
 	id := s.data.Catalog[s.shown[s.cursor]].ID
-	if s.data.Selected[id] {
+	switch {
+	case s.data.Selected[id]:
 		delete(s.data.Selected, id)
-	} else {
+		s.problem = ""
+	case len(s.data.Selected) >= apiclient.MaxModules:
+		s.problem = fmt.Sprintf("A token may use at most %d modules; unselect one first.", apiclient.MaxModules)
+	default:
 		s.data.Selected[id] = true
 		s.problem = ""
 	}
@@ -237,6 +245,20 @@ func (s *ModulesStep) toggleAll() {
 			break
 		}
 	}
+	if !all {
+		// Said now, not at Add: selecting past the API's limit is refused
+		// here, with nothing selected.
+		adding := 0
+		for _, i := range s.shown {
+			if !s.data.Selected[s.data.Catalog[i].ID] {
+				adding++
+			}
+		}
+		if n := len(s.data.Selected) + adding; n > apiclient.MaxModules {
+			s.problem = fmt.Sprintf("That would select %d modules; a token may use at most %d. Filter the list first.", n, apiclient.MaxModules)
+			return
+		}
+	}
 	for _, i := range s.shown {
 		if all {
 			delete(s.data.Selected, s.data.Catalog[i].ID)
@@ -244,7 +266,7 @@ func (s *ModulesStep) toggleAll() {
 			s.data.Selected[s.data.Catalog[i].ID] = true
 		}
 	}
-	if !all && len(s.shown) > 0 {
+	if len(s.shown) > 0 {
 		s.problem = ""
 	}
 }

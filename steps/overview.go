@@ -199,7 +199,10 @@ func (s *OverviewStep) summaryView() string {
 	}
 
 	b.WriteString("\n" + t.Overview.Section.Render("Account") + "\n")
-	acc := s.data.AccountName() + " · " + s.data.AccountID
+	acc := s.data.AccountID // until the account is loaded its name is its id
+	if s.data.Account != nil && s.data.Account.Name != "" {
+		acc = s.data.AccountName() + " · " + s.data.AccountID
+	}
 	if s.data.Account != nil && s.data.Account.Type != "" {
 		acc += " · " + textsafe.Line(s.data.Account.Type, 20)
 	}

@@ -26,7 +26,9 @@ func newSummaryKeys() summaryKeys {
 		Copy:    key.NewBinding(key.WithKeys("c", "y"), key.WithHelp("c", "copy token")),
 		Reveal:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reveal")),
 		Details: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view details")),
-		Close:   key.NewBinding(key.WithKeys("enter", "q", "esc"), key.WithHelp("enter", "close")),
+		// Not esc: one screen earlier esc meant "back", and here it must
+		// never end the app.
+		Close: key.NewBinding(key.WithKeys("enter", "q"), key.WithHelp("enter", "close")),
 		Back:    key.NewBinding(key.WithKeys("esc", "v"), key.WithHelp("esc", "back to summary")),
 		Scroll:  key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll")),
 	}

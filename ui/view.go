@@ -13,11 +13,11 @@ import (
 	"github.com/softwareone/apitoken/internal/textsafe"
 )
 
-// Smallest window the layout is drawn for; below it the wizard asks for a
-// larger one rather than draw a broken screen.
+// Smallest window the layout is drawn for, as the message below it says;
+// below it the app asks for a larger one rather than draw a cut screen.
 const (
-	minWidth  = 40
-	minHeight = 12
+	minWidth  = 60
+	minHeight = 20
 )
 
 // chrome is the lines around a step: header, rule, blank, status, help.
@@ -54,7 +54,7 @@ func (m *Model) View() tea.View {
 func (m *Model) render() string {
 	w, h := m.c.Width, m.c.Height
 	if w < minWidth || h < minHeight {
-		return ansi.Wrap("apitoken needs a larger window: at least 60×20.", max(w, 10), " ")
+		return ansi.Wrap(fmt.Sprintf("apitoken needs a larger window: at least %d×%d (this one is %d×%d).", minWidth, minHeight, w, h), max(w, 10), " ")
 	}
 	bodyH := max(h-m.chrome(), 1)
 	var b strings.Builder

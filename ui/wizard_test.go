@@ -184,7 +184,7 @@ func TestWizardSendsWhatWasEntered(t *testing.T) {
 	h.typeText("  Deploy bot  ")
 	h.press("tab")
 	h.typeText("Line one")
-	h.press("enter")
+	h.press("ctrl+j") // enter would move on
 	h.typeText("Line two")
 	h.press("ctrl+n")
 	h.waitText("0 of 8 selected")

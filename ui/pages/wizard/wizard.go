@@ -197,8 +197,14 @@ func (p *Page) Goto(id steps.ID, field string) tea.Cmd {
 	return p.steps[id].Enter(field)
 }
 
-// RetryModules implements steps.Actions.
-func (p *Page) RetryModules() tea.Cmd { return p.loadModules() }
+// RetryModules implements steps.Actions. A retry is for everything that
+// failed to load: the account too, so its error does not outlive the fix.
+func (p *Page) RetryModules() tea.Cmd {
+	if p.accountErr != nil {
+		return tea.Batch(p.loadAccount(), p.loadModules())
+	}
+	return p.loadModules()
+}
 
 // Close implements steps.Actions.
 func (p *Page) Close() tea.Cmd {

@@ -1,0 +1,98 @@
+package ui_test
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/sandbox"
+	"github.com/softwareone/apitoken/steps"
+	"github.com/softwareone/apitoken/ui"
+)
+
+// TestEnterLeavesDescription: as in huh, enter moves on from the
+// description (its last field: Next), and ctrl+j adds a line.
+func TestEnterLeavesDescription(t *testing.T) {
+	h := newHarness(t)
+	h.waitText("Contoso Ltd")
+	h.typeText("Deploy bot")
+	h.press("tab")
+	h.typeText("one")
+	h.press("ctrl+j")
+	h.typeText("two")
+	h.press("enter")
+	h.waitText("0 of 8 selected")
+	var desc string
+	h.inspect(func(m *ui.Model) { desc = m.Data().Description })
+	if desc != "one\ntwo" {
+		t.Errorf("description %q, want two lines", desc)
+	}
+}
+
+// TestEscOnSummaryStays: esc on the Summary never ends the app (one screen
+// earlier it meant "back").
+func TestEscOnSummaryStays(t *testing.T) {
+	h := newHarness(t)
+	h.waitText("Contoso Ltd")
+	h.toOverview("esc")
+	h.press("enter")
+	h.waitText("Your token is created")
+	h.press("v")
+	h.waitText("Token details")
+	h.press("esc") // back from the details
+	h.waitText("Your token is created")
+	h.press("esc")
+	h.press("r") // the program still takes keys after esc
+	h.waitFor("the revealed token", func(s string) bool { return tokenValue.MatchString(strings.ReplaceAll(s, "\n", "")) || strings.Contains(s, "r hide") })
+	if s := h.waitText("Your token is created"); strings.Contains(s, "Quit anyway") {
+		t.Errorf("esc asked to quit:\n%s", s)
+	}
+}
+
+// TestTooSmallSaysTheTruth: the size the message states is the size that
+// is needed.
+func TestTooSmallSaysTheTruth(t *testing.T) {
+	h := newHarness(t)
+	h.waitText("Contoso Ltd")
+	for _, size := range [][2]int{{59, 30}, {100, 19}} {
+		h.tm.Send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		if s := ansi.Strip(h.view()); !strings.Contains(s, "at least 60×20") {
+			t.Errorf("at %dx%d: %q, want the 60×20 minimum", size[0], size[1], s)
+		}
+	}
+	h.tm.Send(tea.WindowSizeMsg{Width: 60, Height: 20})
+	if s := ansi.Strip(h.view()); strings.Contains(s, "larger window") || !strings.Contains(s, "Next") {
+		t.Errorf("at 60x20 the General step is not drawn whole:\n%s", s)
+	}
+}
+
+// TestRetryReloadsAccount: a retry after a failed load reloads the account
+// too, and its error goes.
+func TestRetryReloadsAccount(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) {
+		c.clientOpts = append(c.clientOpts, apiclient.WithRetry(0, 0))
+		c.beforeStart = func(srv *sandbox.Server) {
+			srv.InjectFault(sandbox.Fault{Method: "GET", Path: "/public/v1/accounts/modules", Status: 500})
+			srv.InjectFault(sandbox.Fault{Method: "GET", Path: "/public/v1/accounts/accounts/", Status: 500})
+		}
+	})
+	h.typeText("x")
+	h.press("ctrl+n")
+	h.waitText("Could not fetch the modules")
+	h.waitText("Could not load account")
+	h.srv.ClearFaults()
+	h.press("ctrl+r")
+	h.waitText("0 of 8 selected")
+	s := h.waitFor("the account", func(s string) bool { return strings.Contains(s, "Contoso Ltd") })
+	if strings.Contains(s, "Could not load account") {
+		t.Errorf("the account error outlived the retry:\n%s", s)
+	}
+	var active steps.ID
+	h.inspect(func(m *ui.Model) { active = m.Active() })
+	if active != steps.Modules {
+		t.Errorf("on step %v, want Modules", active)
+	}
+}
