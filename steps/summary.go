@@ -28,9 +28,9 @@ func newSummaryKeys() summaryKeys {
 		Details: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view details")),
 		// Not esc: one screen earlier esc meant "back", and here it must
 		// never end the app.
-		Close: key.NewBinding(key.WithKeys("enter", "q"), key.WithHelp("enter", "close")),
-		Back:    key.NewBinding(key.WithKeys("esc", "v"), key.WithHelp("esc", "back to summary")),
-		Scroll:  key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll")),
+		Close:  key.NewBinding(key.WithKeys("enter", "q"), key.WithHelp("enter", "close")),
+		Back:   key.NewBinding(key.WithKeys("esc", "v"), key.WithHelp("esc", "back to summary")),
+		Scroll: key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll")),
 	}
 }
 

@@ -46,7 +46,9 @@ func TestEscOnSummaryStays(t *testing.T) {
 	h.waitText("Your token is created")
 	h.press("esc")
 	h.press("r") // the program still takes keys after esc
-	h.waitFor("the revealed token", func(s string) bool { return tokenValue.MatchString(strings.ReplaceAll(s, "\n", "")) || strings.Contains(s, "r hide") })
+	h.waitFor("the revealed token", func(s string) bool {
+		return tokenValue.MatchString(strings.ReplaceAll(s, "\n", "")) || strings.Contains(s, "r hide")
+	})
 	if s := h.waitText("Your token is created"); strings.Contains(s, "Quit anyway") {
 		t.Errorf("esc asked to quit:\n%s", s)
 	}
