@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +30,7 @@ func TestAccessibleMode(t *testing.T) {
 		"1",                // select the first module
 		"0",                // done
 		"y",                // add
+		"y",                // print the value
 	}, "\n") + "\n"
 	srv, client := accessibleSandbox(t)
 	var out bytes.Buffer
@@ -122,4 +125,65 @@ func accessibleSandbox(t *testing.T, opts ...sandbox.Option) (*sandbox.Server, *
 		t.Fatal(err)
 	}
 	return srv, client
+}
+
+// TestAccessibleTokenNotPrintedUnasked: the value is printed only when
+// asked for, since a line-based terminal keeps it in its scrollback.
+func TestAccessibleTokenNotPrintedUnasked(t *testing.T) {
+	srv, client := accessibleSandbox(t)
+	var out bytes.Buffer
+	err := ui.RunAccessible(context.Background(), ui.Options{API: client, AccountID: srv.DefaultAccount()},
+		strings.NewReader("quiet\n\n1\n0\ny\nn\n"), &out)
+	if err != nil {
+		t.Fatalf("err = %v; out:\n%s", err, out.String())
+	}
+	if tokenValue.MatchString(out.String()) {
+		t.Errorf("the token value was printed unasked:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "Your token is created") || !strings.Contains(out.String(), "was not shown") {
+		t.Errorf("output does not say what happened:\n%s", out.String())
+	}
+}
+
+// TestAccessibleCtrlCCancels: ctrl+c (the program's context ending) ends a
+// prompt that waits for input, as in the full-screen wizard; nothing is
+// sent.
+func TestAccessibleCtrlCCancels(t *testing.T) {
+	srv, client := accessibleSandbox(t)
+	pr, pw := io.Pipe()
+	t.Cleanup(func() { pw.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	var out lockedBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- ui.RunAccessible(ctx, ui.Options{API: client, AccountID: srv.DefaultAccount()}, pr, &out)
+	}()
+	if _, err := io.WriteString(pw, "half typed"); err != nil { // no newline: the prompt waits
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, ui.ErrAborted) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want an abort by cancel", err)
+	}
+	if !strings.Contains(out.String(), "Cancelled") || len(srv.Creates()) != 0 {
+		t.Errorf("output:\n%s\n%d creates", out.String(), len(srv.Creates()))
+	}
+}
+
+// lockedBuffer is written by the flow and read by the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
