@@ -47,6 +47,7 @@ type harnessConfig struct {
 	// (created first, so it is stored token 0) instead of the operator's:
 	// then the client can tell which tokens its credential created.
 	asToken bool
+	native  func(string) error
 }
 
 func mintCredential(t *testing.T, baseURL string, srv *sandbox.Server) apiclient.Secret {
@@ -148,13 +149,14 @@ func newHarness(t *testing.T, opts ...func(*harnessConfig)) *harness {
 	}
 	dark := true
 	m := ui.New(ui.Options{
-		API:            client,
-		AccountID:      srv.DefaultAccount(),
-		Sandbox:        true,
-		AllowLogo:      cfg.allowLogo,
-		Clock:          func() time.Time { return fixedNow },
-		DarkBackground: &dark,
-		OnCreated:      cfg.onCreated,
+		API:             client,
+		AccountID:       srv.DefaultAccount(),
+		Sandbox:         true,
+		AllowLogo:       cfg.allowLogo,
+		Clock:           func() time.Time { return fixedNow },
+		DarkBackground:  &dark,
+		OnCreated:       cfg.onCreated,
+		NativeClipboard: cfg.native,
 	})
 	tm := teatest.NewTestModel(t, probe{m},
 		teatest.WithInitialTermSize(cfg.width, cfg.height),
