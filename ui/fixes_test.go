@@ -149,3 +149,37 @@ func TestCopyNativeConfirms(t *testing.T) {
 	h.press("enter")
 	h.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
+
+// TestAccountPicker: a credential that sees several accounts gets a list
+// to pick from; the token is added to the account picked.
+func TestAccountPicker(t *testing.T) {
+	fx := sandbox.DemoFixture()
+	var accs []apiclient.Account
+	for _, a := range fx.Accounts {
+		if len(a.Modules) > 0 {
+			accs = append(accs, apiclient.Account{ID: a.ID, Name: a.Name, Type: a.Type})
+		}
+	}
+	if len(accs) < 2 {
+		t.Fatal("the demo fixture has fewer than two accounts with modules")
+	}
+	want := accs[1]
+	h := newHarness(t, func(c *harnessConfig) { c.fixture = fx; c.pick = accs })
+	h.waitText("Choose an account")
+	h.waitText(want.Name)
+	h.press("down", "enter")
+	h.waitFor("the wizard on the picked account", func(s string) bool {
+		return strings.Contains(s, "● General") && strings.Contains(s, want.ID)
+	})
+	h.typeText("picked")
+	h.press("ctrl+n")
+	h.waitText("0 of")
+	h.press("space", "enter")
+	h.waitText("Modules (1)")
+	h.press("enter")
+	h.waitText("Your token is created")
+	creates := h.srv.Creates()
+	if len(creates) != 1 || creates[0].AccountID != want.ID {
+		t.Fatalf("creates = %+v, want one on %s", creates, want.ID)
+	}
+}

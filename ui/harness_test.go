@@ -48,6 +48,8 @@ type harnessConfig struct {
 	// then the client can tell which tokens its credential created.
 	asToken bool
 	native  func(string) error
+	// pick starts on the account picker, over these accounts.
+	pick []apiclient.Account
 }
 
 func mintCredential(t *testing.T, baseURL string, srv *sandbox.Server) apiclient.Secret {
@@ -148,9 +150,14 @@ func newHarness(t *testing.T, opts ...func(*harnessConfig)) *harness {
 		t.Fatal(err)
 	}
 	dark := true
+	accountID := srv.DefaultAccount()
+	if len(cfg.pick) > 0 {
+		accountID = "" // the user picks
+	}
 	m := ui.New(ui.Options{
 		API:             client,
-		AccountID:       srv.DefaultAccount(),
+		AccountID:       accountID,
+		Accounts:        cfg.pick,
 		Sandbox:         true,
 		AllowLogo:       cfg.allowLogo,
 		Clock:           func() time.Time { return fixedNow },
