@@ -183,3 +183,33 @@ func TestAccountPicker(t *testing.T) {
 		t.Fatalf("creates = %+v, want one on %s", creates, want.ID)
 	}
 }
+
+// TestOverviewButtons: the button row takes the focus with ←/→ and tab,
+// and enter presses the focused button.
+func TestOverviewButtons(t *testing.T) {
+	h := newHarness(t)
+	h.waitText("Contoso Ltd")
+	h.toOverview("buttons")
+	h.press("left", "enter") // ← Back
+	h.waitText("1 of 8 selected")
+	h.press("enter")
+	h.waitText("Modules (1)")
+	h.press("tab", "tab", "enter") // back on Add
+	h.waitText("Your token is created")
+}
+
+// TestFoundTokenButtons: where the action disables a token, Back has the
+// focus; the disable is pressed only after moving to it.
+func TestFoundTokenButtons(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) { c.asToken = true })
+	h.waitText("Contoso Ltd")
+	h.srv.InjectFault(sandbox.Fault{Method: "POST", Path: "/public/v1/accounts/api-tokens", DropAfterCommit: true, Times: 1})
+	h.toOverview("found")
+	h.press("enter")
+	h.waitText("but its answer was lost")
+	h.press("right", "enter")
+	h.waitText("Your token is created")
+	if stored := h.srv.StoredTokens(); len(stored) != 3 || stored[1].Status != apiclient.TokenStatusDisabled {
+		t.Fatalf("stored = %+v, want the lost token disabled and a new one", stored)
+	}
+}
