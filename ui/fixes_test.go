@@ -213,3 +213,45 @@ func TestFoundTokenButtons(t *testing.T) {
 		t.Fatalf("stored = %+v, want the lost token disabled and a new one", stored)
 	}
 }
+
+// TestHelpOnEveryStep: ? (or f1 in a text field) opens the full help on
+// every step, and the short bar collapses to whole items plus "more keys"
+// instead of being cut mid-word.
+func TestHelpOnEveryStep(t *testing.T) {
+	h := newHarness(t, withSize(60, 20))
+	h.waitText("● General")
+	lastLine := func() string {
+		lines := strings.Split(ansi.Strip(h.view()), "\n")
+		return strings.TrimSpace(lines[len(lines)-1])
+	}
+	// The short bar is one line of items joined by •; the full help is
+	// columns.
+	full := func(step, key string) {
+		t.Helper()
+		if l := lastLine(); strings.Contains(l, "…") || !strings.Contains(l, "more keys") || !strings.Contains(l, "•") {
+			t.Errorf("%s: help bar %q", step, l)
+		}
+		h.press(key)
+		if l := lastLine(); strings.Contains(l, "•") {
+			t.Errorf("%s: no full help after %s: %q", step, key, l)
+		}
+		h.press(key) // and closes it
+		if l := lastLine(); !strings.Contains(l, "•") {
+			t.Errorf("%s: the full help stayed after a second %s: %q", step, key, l)
+		}
+	}
+	full("general", "f1")
+	h.typeText("help")
+	h.press("ctrl+n")
+	h.waitText("0 of 8 selected")
+	full("modules", "?")
+	if s := ansi.Strip(h.view()); strings.Contains(s, "Filter ?") {
+		t.Errorf("? went into the filter:\n%s", s)
+	}
+	h.press("space", "enter")
+	h.waitText("Modules (1)")
+	full("overview", "?")
+	h.press("enter")
+	h.waitText("Your token is created")
+	full("summary", "?")
+}
