@@ -1,8 +1,8 @@
 package ui
 
 import (
-	"slices"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
