@@ -390,9 +390,10 @@ func (s *ModulesStep) View() string {
 		return b.String()
 	case s.err != nil:
 		b.WriteString(t.Status.Error.Render("✗ Could not fetch the modules.") + "\n")
-		b.WriteString(wrapStyled(t.Status.Error, common.ErrorText(s.err), w) + "\n")
-		if trace := common.TraceOf(s.err); trace != "" {
-			b.WriteString(t.Status.Trace.Render("trace id "+trace) + "\n")
+		pr := common.Describe(s.err, "")
+		b.WriteString(wrapStyled(t.Status.Error, pr.What, w) + "\n")
+		if pr.Detail != "" {
+			b.WriteString(wrapStyled(t.Status.Trace, pr.Detail, w) + "\n")
 		}
 		b.WriteString("\n" + t.Form.Hint.Render("ctrl+r retries · esc goes back"))
 		return b.String()

@@ -286,9 +286,10 @@ func (s *OverviewStep) statusView() string {
 	case CreateFailed:
 		// Wrapped, not cut: the server's detail and the trace id to quote
 		// to support are at the end of the message.
-		status = wrapStyled(t.Status.Error, "✗ "+common.ErrorText(cr.Err), w)
-		if trace := common.TraceOf(cr.Err); trace != "" {
-			status += "\n" + t.Status.Trace.Render("trace id "+trace)
+		pr := common.Describe(cr.Err, cr.Outcome)
+		status = wrapStyled(t.Status.Error, "✗ "+pr.What, w)
+		if pr.Detail != "" {
+			status += "\n" + wrapStyled(t.Status.Trace, pr.Detail, w)
 		}
 	case CreateNotFound:
 		status = wrapStyled(t.Status.Warning, "The API did not answer, and no token with this name was found yet. It may still appear: add again looks once more before it sends.", w)
