@@ -255,3 +255,47 @@ func TestHelpOnEveryStep(t *testing.T) {
 	h.waitText("Your token is created")
 	full("summary", "?")
 }
+
+// TestRevealedTokenSelectable: revealed, the value is drawn with nothing
+// around it: on one line where the window is wider than the token, split
+// at the edge with a note in a narrower one, and the warning shows at
+// every accepted size.
+func TestRevealedTokenSelectable(t *testing.T) {
+	h := newHarness(t)
+	h.waitText("Contoso Ltd")
+	h.toOverview("select")
+	h.press("enter")
+	h.waitText("Your token is created")
+	h.press("r")
+	h.waitText("r hide")
+	var tok string
+	h.inspect(func(m *ui.Model) { tok = m.Data().Created.Token.Reveal() })
+	for _, size := range [][2]int{{100, 30}, {90, 24}, {80, 24}, {60, 20}} {
+		h.tm.Send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		s := ansi.Strip(h.view())
+		if !strings.Contains(s, "Copy the token now") {
+			t.Errorf("%dx%d: no warning:\n%s", size[0], size[1], s)
+		}
+		if strings.Contains(s, "│") {
+			t.Errorf("%dx%d: a border around the token:\n%s", size[0], size[1], s)
+		}
+		if size[0] > len(tok) {
+			found := false
+			for _, l := range strings.Split(s, "\n") {
+				if strings.TrimRight(l, " ") == tok {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("%dx%d: the token is not alone on one line:\n%s", size[0], size[1], s)
+			}
+			continue
+		}
+		if joined := strings.ReplaceAll(strings.ReplaceAll(s, " ", ""), "\n", ""); !strings.Contains(joined, tok) {
+			t.Errorf("%dx%d: the token is not whole:\n%s", size[0], size[1], s)
+		}
+		if !strings.Contains(s, "spans") {
+			t.Errorf("%dx%d: a split token is not said to be split:\n%s", size[0], size[1], s)
+		}
+	}
+}
