@@ -321,7 +321,12 @@ func (s *OverviewStep) statusView() string {
 func (s *OverviewStep) View() string {
 	t := s.theme
 	var b strings.Builder
-	b.WriteString(s.vp.View() + "\n\n")
+	b.WriteString(s.vp.View() + "\n")
+	if !s.vp.AtBottom() {
+		// Cut content says so: the actions below stay, the rest scrolls.
+		b.WriteString(t.List.Scroll.Render(fmt.Sprintf("↓ %d more lines · ↑/↓ scroll", s.vp.TotalLineCount()-s.vp.YOffset()-s.vp.VisibleLineCount())))
+	}
+	b.WriteString("\n")
 
 	b.WriteString(s.statusView() + "\n")
 
