@@ -88,27 +88,7 @@ func (r *CreateAPITokenRequest) Validate() error {
 	if err := CheckDescription(r.Description); err != nil {
 		fields["description"] = err.Error()
 	}
-	switch n := len(r.ModuleIDs); {
-	case n == 0:
-		fields["modules"] = "choose at least one module"
-	case n > MaxModules:
-		fields["modules"] = fmt.Sprintf("%d modules are chosen; the limit is %d", n, MaxModules)
-	}
-	seen := make(map[string]int, len(r.ModuleIDs))
-	for i, id := range r.ModuleIDs {
-		id = strings.TrimSpace(id)
-		key := fmt.Sprintf("modules[%d].id", i)
-		switch j, dup := seen[id]; {
-		case id == "":
-			fields[key] = "the module id is empty"
-		case !ValidModuleID(id):
-			fields[key] = fmt.Sprintf("%q is not a module id (MOD-1234)", sanitize(id, 40))
-		case dup:
-			fields[key] = fmt.Sprintf("%s is already chosen (modules[%d])", id, j)
-		default:
-			seen[id] = i
-		}
-	}
+	checkModuleIDs(r.ModuleIDs, fields)
 	for i, id := range r.ExtensionIDs {
 		if id = strings.TrimSpace(id); id == "" || !utf8.ValidString(id) || strings.IndexFunc(id, isUnsafeRune) >= 0 {
 			fields[fmt.Sprintf("extensions[%d].id", i)] = "the extension id is empty or not text"

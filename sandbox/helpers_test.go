@@ -257,6 +257,7 @@ func list(t *testing.T, r reply) (data []map[string]any, offset, limit, total in
 			Pagination struct {
 				Offset, Limit, Total int
 			} `json:"pagination"`
+			Omitted []string `json:"omitted"`
 		} `json:"$meta"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(r.body))

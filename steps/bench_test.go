@@ -20,7 +20,6 @@ import (
 	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/sandbox"
 	"github.com/softwareone/apitoken/steps"
-	"github.com/softwareone/apitoken/theme"
 )
 
 const (
@@ -53,9 +52,8 @@ func loadedModules(tb testing.TB) *steps.ModulesStep {
 	for i := 0; i < len(data.Catalog); i += 200 {
 		data.Selected[data.Catalog[i].ID] = true
 	}
-	s := steps.NewModules(data, theme.New(true))
-	step, _ := s.Update(steps.ModulesLoadedMsg{})
-	s = step.(*steps.ModulesStep)
+	s := steps.NewModules(testCommon(), data, noActions{})
+	s.Update(steps.ModulesLoadedMsg{})
 	s.SetSize(benchWidth, benchHeight)
 	return s
 }
@@ -73,7 +71,7 @@ var (
 
 // keystroke is what the program does for one key: Update, then View.
 func keystroke(s steps.Step, msg tea.Msg) (steps.Step, int) {
-	s, _ = s.Update(msg)
+	s.Update(msg)
 	return s, len(s.View())
 }
 
@@ -176,9 +174,9 @@ func TestModulesViewDrawsOnlyVisibleRows(t *testing.T) {
 	}
 	check("loaded")
 	for range 5000 {
-		s, _ = s.Update(keyDown)
+		s.Update(keyDown)
 	}
 	check("after 5000 moves")
-	s, _ = s.Update(press("e"))
+	s.Update(press("e"))
 	check("filtered")
 }

@@ -2,7 +2,6 @@ package steps
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
@@ -18,6 +17,7 @@ import (
 	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/internal/textsafe"
 	"github.com/softwareone/apitoken/theme"
+	"github.com/softwareone/apitoken/ui/common"
 )
 
 // The General step's fields, by the names the API gives them, so a server
@@ -29,11 +29,15 @@ const (
 	fieldNext        = "next" // the Next button
 )
 
+// inputSlack is how far past the API's limit a field takes input.
+const inputSlack = 20
+
 type generalKeys struct {
 	NextField key.Binding
 	PrevField key.Binding
 	Next      key.Binding
 	Enter     key.Binding
+	NewLine   key.Binding
 	Quit      key.Binding
 }
 
@@ -42,7 +46,8 @@ func newGeneralKeys() generalKeys {
 		NextField: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
 		PrevField: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
 		Next:      key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "next step")),
-		Enter:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
+		Enter:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")),
+		NewLine:   key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"), key.WithHelp("alt+enter/ctrl+j", "new line")),
 		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
 }
@@ -60,6 +65,7 @@ type logoLoadedMsg struct {
 type GeneralStep struct {
 	data  *Data
 	theme *theme.Theme
+	act   Actions
 	keys  generalKeys
 
 	logo textinput.Model
@@ -81,8 +87,8 @@ type GeneralStep struct {
 }
 
 // NewGeneral builds the General step over the wizard's data.
-func NewGeneral(data *Data, th *theme.Theme) *GeneralStep {
-	s := &GeneralStep{data: data, theme: th, keys: newGeneralKeys(),
+func NewGeneral(c *common.Common, data *Data, act Actions) *GeneralStep {
+	s := &GeneralStep{data: data, theme: c.Theme, act: act, keys: newGeneralKeys(),
 		errs: map[string]string{}, touched: map[string]bool{}}
 
 	s.logo = textinput.New()
@@ -93,13 +99,18 @@ func NewGeneral(data *Data, th *theme.Theme) *GeneralStep {
 	s.name = textinput.New()
 	s.name.Prompt = "> "
 	s.name.Placeholder = "e.g. Nightly billing export"
+	// A little over the API's limit, so the counter and the error show,
+	// and a paste of megabytes costs nothing.
+	s.name.CharLimit = apiclient.MaxNameLength + inputSlack
 	s.name.SetValue(data.Name)
 
 	s.desc = textarea.New()
 	s.desc.ShowLineNumbers = false
 	s.desc.Prompt = "" // the field draws its own focus bar
 	s.desc.Placeholder = "What is this token for? Who owns it?"
-	s.desc.CharLimit = 0
+	s.desc.CharLimit = apiclient.MaxDescriptionLength + inputSlack
+	// Enter moves on, as in huh; these add a line.
+	s.desc.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"), key.WithHelp("alt+enter", "new line"))
 	s.desc.SetValue(data.Description)
 
 	if data.AllowLogo {
@@ -107,22 +118,29 @@ func NewGeneral(data *Data, th *theme.Theme) *GeneralStep {
 	}
 	s.fields = append(s.fields, FieldName, FieldDescription, fieldNext)
 	s.logoPath = data.LogoPath
-	s.ApplyTheme()
-	s.focusField(FieldName)
+	s.applyTheme()
+	s.focus1(FieldName)
 	s.SetSize(80, 20)
 	return s
 }
 
-// ApplyTheme takes up a theme changed in place (the terminal reported its
-// background after the step was built).
-func (s *GeneralStep) ApplyTheme() {
+// applyTheme copies the theme's styles into the fields.
+func (s *GeneralStep) applyTheme() {
 	s.logo.SetStyles(s.theme.Form.Input)
 	s.name.SetStyles(s.theme.Form.Input)
 	s.desc.SetStyles(s.theme.Form.TextArea)
 }
 
-// Enter implements Step: the cursor goes back to the field it was in.
-func (s *GeneralStep) Enter() tea.Cmd { return s.setFocus(s.focus) }
+// Enter implements Step: the cursor goes to field, or back to the field it
+// was in.
+func (s *GeneralStep) Enter(field string) tea.Cmd {
+	if field != "" {
+		if cmd, ok := s.focusField(field); ok {
+			return cmd
+		}
+	}
+	return s.setFocus(s.focus)
+}
 
 // Capturing implements Step: the focused field takes text, except the button.
 func (s *GeneralStep) Capturing() bool { return s.fields[s.focus] != fieldNext }
@@ -157,21 +175,20 @@ func (s *GeneralStep) fixedLines() int {
 	return n
 }
 
-// Focus puts the cursor on a field by its API name ("" keeps the focus).
-func (s *GeneralStep) Focus(field string) tea.Cmd {
-	if field == "" {
-		return nil
-	}
-	return s.focusField(field)
-}
-
-func (s *GeneralStep) focusField(field string) tea.Cmd {
+// focusField puts the cursor on a field by its API name; ok is false when
+// the step has no such field.
+func (s *GeneralStep) focusField(field string) (cmd tea.Cmd, ok bool) {
 	for i, f := range s.fields {
 		if f == field {
-			return s.setFocus(i)
+			return s.setFocus(i), true
 		}
 	}
-	return nil
+	return nil, false
+}
+
+func (s *GeneralStep) focus1(field string) tea.Cmd {
+	cmd, _ := s.focusField(field)
+	return cmd
 }
 
 func (s *GeneralStep) setFocus(i int) tea.Cmd {
@@ -191,10 +208,13 @@ func (s *GeneralStep) setFocus(i int) tea.Cmd {
 }
 
 // Update implements Step.
-func (s *GeneralStep) Update(msg tea.Msg) (Step, tea.Cmd) {
+func (s *GeneralStep) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case common.ThemeChangedMsg:
+		s.applyTheme()
+		return nil
 	case logoLoadedMsg:
-		return s, s.logoLoaded(msg)
+		return s.logoLoaded(msg)
 	case FieldErrorsMsg:
 		for field, text := range msg.Errors {
 			if field == FieldIcon || field == FieldName || field == FieldDescription {
@@ -202,13 +222,13 @@ func (s *GeneralStep) Update(msg tea.Msg) (Step, tea.Cmd) {
 				s.touched[field] = true
 			}
 		}
-		return s, nil
+		return nil
 	case tea.KeyPressMsg:
-		return s, s.handleKey(msg)
+		return s.handleKey(msg)
 	case tea.PasteMsg:
-		return s, s.updateFocused(msg)
+		return s.updateFocused(msg)
 	}
-	return s, s.updateFocused(msg)
+	return s.updateFocused(msg)
 }
 
 func (s *GeneralStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -220,8 +240,10 @@ func (s *GeneralStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return s.leave(field, s.focus+1)
 	case key.Matches(msg, s.keys.PrevField):
 		return s.leave(field, s.focus-1)
-	case key.Matches(msg, s.keys.Enter) && field != FieldDescription:
-		if field == fieldNext {
+	case key.Matches(msg, s.keys.Enter):
+		switch field {
+		case fieldNext, FieldDescription: // the last field: Next
+			s.touched[field] = true
 			return s.next()
 		}
 		return s.leave(field, s.focus+1)
@@ -312,9 +334,9 @@ func (s *GeneralStep) next() tea.Cmd {
 		}
 	}
 	if firstBad != "" {
-		return s.focusField(firstBad)
+		return s.focus1(firstBad)
 	}
-	return func() tea.Msg { return NextMsg{} }
+	return s.act.Next()
 }
 
 // loadLogo reads the typed logo path in a command: file I/O stays out of
@@ -338,7 +360,7 @@ func (s *GeneralStep) loadLogo(thenNext bool) tea.Cmd {
 	}
 	s.loadingLogo = path
 	return func() tea.Msg {
-		icon, info, err := apiclient.ReadIcon(ExpandHome(path))
+		icon, info, err := apiclient.ReadIcon(common.ExpandHome(path))
 		return logoLoadedMsg{path: path, icon: icon, info: info, err: err, thenNext: thenNext}
 	}
 }
@@ -356,7 +378,7 @@ func (s *GeneralStep) logoLoaded(msg logoLoadedMsg) tea.Cmd {
 		s.data.Icon, s.data.IconInfo = nil, apiclient.IconInfo{}
 		s.errs[FieldIcon] = textsafe.Line(msg.err.Error(), 200)
 		if msg.thenNext {
-			return s.focusField(FieldIcon)
+			return s.focus1(FieldIcon)
 		}
 		return nil
 	}
@@ -409,7 +431,7 @@ func (s *GeneralStep) View() string {
 	if d > apiclient.MaxDescriptionLength {
 		counter = t.Form.CounterOver
 	}
-	descBelow := t.Form.Hint.Render("enter adds a line, tab moves on")
+	descBelow := t.Form.Hint.Render("alt+enter or ctrl+j adds a line; enter moves on")
 	if e := s.errs[FieldDescription]; e != "" {
 		descBelow = t.Form.Error.Render("✗ " + e)
 	}
@@ -454,12 +476,15 @@ func (s *GeneralStep) field(id, label string, optional bool, right, input, below
 
 // ShortHelp implements help.KeyMap.
 func (s *GeneralStep) ShortHelp() []key.Binding {
+	if s.fields[s.focus] == FieldDescription {
+		return []key.Binding{s.keys.Enter, s.keys.NewLine, s.keys.NextField, s.keys.PrevField}
+	}
 	return []key.Binding{s.keys.NextField, s.keys.PrevField, s.keys.Next}
 }
 
 // FullHelp implements help.KeyMap.
 func (s *GeneralStep) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{s.keys.NextField, s.keys.PrevField, s.keys.Enter}, {s.keys.Next, s.keys.Quit}}
+	return [][]key.Binding{{s.keys.NextField, s.keys.PrevField, s.keys.Enter}, {s.keys.NewLine, s.keys.Next, s.keys.Quit}}
 }
 
 // iconSummary is the one-line preview of a logo: name, format, size.
@@ -470,17 +495,6 @@ func iconSummary(icon *apiclient.Icon, info apiclient.IconInfo) string {
 	}
 	parts = append(parts, humanize.IBytes(uint64(len(icon.Data))))
 	return strings.Join(parts, " · ")
-}
-
-// ExpandHome turns a leading "~/" into the user's home directory, as a
-// shell would have.
-func ExpandHome(path string) string {
-	if rest, ok := strings.CutPrefix(path, "~/"); ok {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, rest)
-		}
-	}
-	return path
 }
 
 // formWidth is the width forms are laid out in: the window, up to 80 columns.

@@ -15,6 +15,7 @@ import (
 	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/internal/textsafe"
 	"github.com/softwareone/apitoken/theme"
+	"github.com/softwareone/apitoken/ui/common"
 )
 
 type modulesKeys struct {
@@ -44,8 +45,10 @@ func newModulesKeys() modulesKeys {
 // narrows the previous result when the filter grows, and a frame draws only
 // the rows that fit.
 type ModulesStep struct {
+	c     *common.Common
 	data  *Data
 	theme *theme.Theme
+	act   Actions
 	keys  modulesKeys
 
 	loading bool
@@ -68,24 +71,24 @@ type ModulesStep struct {
 
 // NewModules builds the Modules step. It shows a spinner until the wizard
 // delivers a ModulesLoadedMsg.
-func NewModules(data *Data, th *theme.Theme) *ModulesStep {
-	s := &ModulesStep{data: data, theme: th, keys: newModulesKeys(), loading: data.Catalog == nil}
-	s.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(th.Status.Spinner))
+func NewModules(c *common.Common, data *Data, act Actions) *ModulesStep {
+	s := &ModulesStep{c: c, data: data, theme: c.Theme, act: act, keys: newModulesKeys(), loading: data.Catalog == nil}
+	s.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(c.Theme.Status.Spinner))
 	s.refilter()
 	s.SetSize(80, 20)
 	return s
 }
 
-// ApplyTheme takes up a theme changed in place.
-func (s *ModulesStep) ApplyTheme() { s.spin.Style = s.theme.Status.Spinner }
-
 // Enter implements Step.
-func (s *ModulesStep) Enter() tea.Cmd {
+func (s *ModulesStep) Enter(string) tea.Cmd {
 	if s.loading {
 		return s.spin.Tick
 	}
 	return nil
 }
+
+// Shown is how many modules the filter keeps.
+func (s *ModulesStep) Shown() int { return len(s.shown) }
 
 // Capturing implements Step: letters go to the filter.
 func (s *ModulesStep) Capturing() bool { return true }
@@ -97,8 +100,10 @@ func (s *ModulesStep) SetSize(w, h int) {
 }
 
 // Update implements Step.
-func (s *ModulesStep) Update(msg tea.Msg) (Step, tea.Cmd) {
+func (s *ModulesStep) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case common.ThemeChangedMsg:
+		s.spin.Style = s.theme.Status.Spinner
 	case ModulesLoadedMsg:
 		s.loading = false
 		s.err = msg.Err
@@ -108,28 +113,28 @@ func (s *ModulesStep) Update(msg tea.Msg) (Step, tea.Cmd) {
 			s.narrowed, s.shown, s.lfilter = nil, nil, ""
 			s.refilter()
 		}
-		return s, nil
+		return nil
 	case FieldErrorsMsg:
 		for field, text := range msg.Errors {
 			if field == "modules" || strings.HasPrefix(field, "modules[") {
 				s.problem = text
 			}
 		}
-		return s, nil
+		return nil
 	case spinner.TickMsg:
 		if !s.loading {
-			return s, nil // stop ticking once loaded
+			return nil // stop ticking once loaded
 		}
 		var cmd tea.Cmd
 		s.spin, cmd = s.spin.Update(msg)
-		return s, cmd
+		return cmd
 	case tea.PasteMsg:
 		s.setFilter(s.filter + textsafe.Line(msg.Content, 100))
-		return s, nil
+		return nil
 	case tea.KeyPressMsg:
-		return s, s.handleKey(msg)
+		return s.handleKey(msg)
 	}
-	return s, nil
+	return nil
 }
 
 func (s *ModulesStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -138,7 +143,7 @@ func (s *ModulesStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Retry):
 		if s.err != nil {
 			s.loading, s.err = true, nil
-			return tea.Batch(s.spin.Tick, func() tea.Msg { return RetryModulesMsg{} })
+			return tea.Batch(s.spin.Tick, s.act.RetryModules())
 		}
 		return nil
 	case key.Matches(msg, k.Back):
@@ -146,7 +151,7 @@ func (s *ModulesStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			s.setFilter("")
 			return nil
 		}
-		return func() tea.Msg { return BackMsg{} }
+		return s.act.Back()
 	case key.Matches(msg, k.Next):
 		return s.next()
 	}
@@ -171,6 +176,10 @@ func (s *ModulesStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.toggle()
 	case key.Matches(msg, k.All):
 		s.toggleAll()
+	case msg.String() == "?":
+		// No module name needs a ?, so it opens the help here as on every
+		// step, although letters go to the filter.
+		s.c.ShowHelp = !s.c.ShowHelp
 	case msg.String() == "backspace":
 		if s.filter != "" {
 			_, size := utf8.DecodeLastRuneInString(s.filter)
@@ -204,7 +213,7 @@ func (s *ModulesStep) next() tea.Cmd {
 		return nil
 	}
 	s.problem = ""
-	return func() tea.Msg { return NextMsg{} }
+	return s.act.Next()
 }
 
 func (s *ModulesStep) move(delta int) {
@@ -220,9 +229,13 @@ func (s *ModulesStep) toggle() {
 		return
 	}
 	id := s.data.Catalog[s.shown[s.cursor]].ID
-	if s.data.Selected[id] {
+	switch {
+	case s.data.Selected[id]:
 		delete(s.data.Selected, id)
-	} else {
+		s.problem = ""
+	case len(s.data.Selected) >= apiclient.MaxModules:
+		s.problem = fmt.Sprintf("A token may use at most %d modules; unselect one first.", apiclient.MaxModules)
+	default:
 		s.data.Selected[id] = true
 		s.problem = ""
 	}
@@ -237,6 +250,20 @@ func (s *ModulesStep) toggleAll() {
 			break
 		}
 	}
+	if !all {
+		// Said now, not at Add: selecting past the API's limit is refused
+		// here, with nothing selected.
+		adding := 0
+		for _, i := range s.shown {
+			if !s.data.Selected[s.data.Catalog[i].ID] {
+				adding++
+			}
+		}
+		if n := len(s.data.Selected) + adding; n > apiclient.MaxModules {
+			s.problem = fmt.Sprintf("That would select %d modules; a token may use at most %d. Filter the list first.", n, apiclient.MaxModules)
+			return
+		}
+	}
 	for _, i := range s.shown {
 		if all {
 			delete(s.data.Selected, s.data.Catalog[i].ID)
@@ -244,7 +271,7 @@ func (s *ModulesStep) toggleAll() {
 			s.data.Selected[s.data.Catalog[i].ID] = true
 		}
 	}
-	if !all && len(s.shown) > 0 {
+	if len(s.shown) > 0 {
 		s.problem = ""
 	}
 }
@@ -363,9 +390,10 @@ func (s *ModulesStep) View() string {
 		return b.String()
 	case s.err != nil:
 		b.WriteString(t.Status.Error.Render("✗ Could not fetch the modules.") + "\n")
-		b.WriteString(wrapStyled(t.Status.Error, ErrorText(s.err), w) + "\n")
-		if trace := TraceOf(s.err); trace != "" {
-			b.WriteString(t.Status.Trace.Render("trace id "+trace) + "\n")
+		pr := common.Describe(s.err, "")
+		b.WriteString(wrapStyled(t.Status.Error, pr.What, w) + "\n")
+		if pr.Detail != "" {
+			b.WriteString(wrapStyled(t.Status.Trace, pr.Detail, w) + "\n")
 		}
 		b.WriteString("\n" + t.Form.Hint.Render("ctrl+r retries · esc goes back"))
 		return b.String()
@@ -507,27 +535,4 @@ func (s *ModulesStep) ShortHelp() []key.Binding {
 func (s *ModulesStep) FullHelp() [][]key.Binding {
 	k := s.keys
 	return [][]key.Binding{{k.Up, k.PageUp, k.Home}, {k.Toggle, k.All}, {k.Next, k.Back, k.Clear, k.Retry}}
-}
-
-// ErrorText is the message to show for an error: the API's actionable
-// message when there is one, made safe to draw.
-func ErrorText(err error) string {
-	var apiErr *apiclient.Error
-	if asError(err, &apiErr) {
-		return textsafe.Line(apiErr.Message(), 300)
-	}
-	return textsafe.Line(err.Error(), 300)
-}
-
-// TraceOf returns the trace id of an API error, for quoting to support,
-// unless ErrorText already quotes it.
-func TraceOf(err error) string {
-	var apiErr *apiclient.Error
-	if asError(err, &apiErr) {
-		trace := textsafe.Line(apiErr.Problem.TraceID, 64)
-		if !strings.Contains(ErrorText(err), trace) {
-			return trace
-		}
-	}
-	return ""
 }

@@ -7,50 +7,20 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/internal/textsafe"
 	"github.com/softwareone/apitoken/theme"
+	"github.com/softwareone/apitoken/ui/common"
 )
-
-// CreateState is where a create stands, as the Overview shows it.
-type CreateState int
-
-const (
-	// CreateIdle: nothing sent yet (or the last attempt is known to have
-	// created nothing and the user may simply add again).
-	CreateIdle CreateState = iota
-	// CreateSending: the request is on its way.
-	CreateSending
-	// CreateFailed: the API answered with an error; nothing was created.
-	CreateFailed
-	// CreateChecking: the outcome is unknown (timeout, reset, 5xx); the
-	// wizard is looking for a token created under this name just now.
-	CreateChecking
-	// CreateFound: such a token exists, so the create did happen; its
-	// value is lost.
-	CreateFound
-	// CreateNotFound: the check found no token; adding again is safe.
-	CreateNotFound
-	// CreateCheckFailed: the outcome could not be verified; adding again
-	// could make a duplicate, so the wizard only offers to check again.
-	CreateCheckFailed
-)
-
-// CreateStateMsg tells the Overview how the create is going.
-type CreateStateMsg struct {
-	State CreateState
-	Err   error
-	Found *apiclient.APIToken
-}
 
 type overviewKeys struct {
 	Add, Back, Request, EditGeneral, EditModules, Replace, Recheck, Scroll key.Binding
+	// Left, Right and Press work the button row.
+	Left, Right, Press key.Binding
 }
 
 func newOverviewKeys() overviewKeys {
@@ -63,6 +33,9 @@ func newOverviewKeys() overviewKeys {
 		Replace:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "disable it, add new")),
 		Recheck:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check again")),
 		Scroll:      key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll")),
+		Left:        key.NewBinding(key.WithKeys("left", "shift+tab"), key.WithHelp("←/→", "choose button")),
+		Right:       key.NewBinding(key.WithKeys("right", "tab")),
+		Press:       key.NewBinding(key.WithKeys("enter", "space"), key.WithHelp("enter", "press button")),
 	}
 }
 
@@ -70,22 +43,20 @@ func newOverviewKeys() overviewKeys {
 type OverviewStep struct {
 	data  *Data
 	theme *theme.Theme
+	act   Actions
 	keys  overviewKeys
 
-	state       CreateState
-	err         error
-	found       *apiclient.APIToken
 	showRequest bool
-	spin        spinner.Model
 	vp          viewport.Model
+	// onBack is set while the Back button has the focus, not the other.
+	onBack bool
 
 	width, height int
 }
 
 // NewOverview builds the Overview step.
-func NewOverview(data *Data, th *theme.Theme) *OverviewStep {
-	s := &OverviewStep{data: data, theme: th, keys: newOverviewKeys()}
-	s.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(th.Status.Spinner))
+func NewOverview(c *common.Common, data *Data, act Actions) *OverviewStep {
+	s := &OverviewStep{data: data, theme: c.Theme, act: act, keys: newOverviewKeys()}
 	s.vp = viewport.New()
 	s.vp.KeyMap = viewport.KeyMap{
 		Up:       key.NewBinding(key.WithKeys("up")),
@@ -97,20 +68,12 @@ func NewOverview(data *Data, th *theme.Theme) *OverviewStep {
 	return s
 }
 
-// ApplyTheme takes up a theme changed in place.
-func (s *OverviewStep) ApplyTheme() { s.spin.Style = s.theme.Status.Spinner }
-
-// State reports where the create stands.
-func (s *OverviewStep) State() CreateState { return s.state }
-
 // Enter implements Step: the data may have changed on the other steps.
-func (s *OverviewStep) Enter() tea.Cmd {
-	if !s.busy() {
-		// Coming back after changing something: what was said about the
-		// last attempt no longer applies.
-		s.state, s.err, s.found = CreateIdle, nil, nil
-	}
-	s.refresh()
+func (s *OverviewStep) Enter(string) tea.Cmd {
+	// Focus the button Enter should press: the action, except where the
+	// action disables a token; that one is chosen on purpose.
+	s.onBack = s.data.Create.State == CreateFound
+	s.SetSize(s.width, s.height)
 	s.vp.GotoTop()
 	return nil
 }
@@ -118,8 +81,7 @@ func (s *OverviewStep) Enter() tea.Cmd {
 // Capturing implements Step.
 func (s *OverviewStep) Capturing() bool { return false }
 
-// busy reports whether a request is in flight.
-func (s *OverviewStep) busy() bool { return s.state == CreateSending || s.state == CreateChecking }
+func (s *OverviewStep) busy() bool { return s.data.Create.Busy() }
 
 // SetSize implements Step.
 func (s *OverviewStep) SetSize(w, h int) {
@@ -137,29 +99,12 @@ const maxStatusLines = 6
 func (s *OverviewStep) footerHeight() int { return 3 + lipgloss.Height(s.statusView()) }
 
 // Update implements Step.
-func (s *OverviewStep) Update(msg tea.Msg) (Step, tea.Cmd) {
-	switch msg := msg.(type) {
-	case CreateStateMsg:
-		s.state, s.err, s.found = msg.State, msg.Err, msg.Found
-		s.vp.SetHeight(max(s.height-s.footerHeight(), 3))
-		if s.busy() {
-			return s, s.spin.Tick
-		}
-		return s, nil
-	case spinner.TickMsg:
-		if !s.busy() {
-			return s, nil
-		}
-		var cmd tea.Cmd
-		s.spin, cmd = s.spin.Update(msg)
-		return s, cmd
-	case tea.KeyPressMsg:
-		return s, s.handleKey(msg)
+func (s *OverviewStep) Update(msg tea.Msg) tea.Cmd {
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
+		return s.handleKey(msg)
 	}
-	return s, nil
+	return nil
 }
-
-func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
 func (s *OverviewStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := s.keys
@@ -174,37 +119,60 @@ func (s *OverviewStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.vp, cmd = s.vp.Update(msg)
 		return cmd // nothing else while a request is out
 	}
-	switch s.state {
+	switch {
+	case key.Matches(msg, k.Left), key.Matches(msg, k.Right):
+		s.onBack = !s.onBack
+		return nil
+	case key.Matches(msg, k.Press) && s.onBack:
+		if s.data.Create.State == CreateFound {
+			return s.act.Goto(General, FieldName)
+		}
+		return s.act.Back()
+	case key.Matches(msg, k.Press):
+		return s.primary()
+	}
+	switch s.data.Create.State {
 	case CreateFound:
 		switch {
 		case key.Matches(msg, k.Replace):
-			return send(ReplaceMsg{TokenID: s.found.ID})
+			return s.act.Replace(s.data.Create.Found.ID)
 		case key.Matches(msg, k.Back):
-			return send(GotoMsg{Step: General, Field: FieldName})
+			return s.act.Goto(General, FieldName)
 		}
 		return nil
-	case CreateCheckFailed:
+	case CreateCheckFailed, CreateFoundUncertain:
 		switch {
 		case key.Matches(msg, k.Recheck):
-			return send(RecheckMsg{})
+			return s.act.Recheck()
 		case key.Matches(msg, k.Back):
-			return send(BackMsg{})
+			return s.act.Back()
 		}
 		return nil
 	}
 	switch {
 	case key.Matches(msg, k.Add):
-		return send(SubmitMsg{})
+		return s.act.Submit()
 	case key.Matches(msg, k.Back):
-		return send(BackMsg{})
+		return s.act.Back()
 	case key.Matches(msg, k.EditGeneral):
-		return send(GotoMsg{Step: General})
+		return s.act.Goto(General, "")
 	case key.Matches(msg, k.EditModules):
-		return send(GotoMsg{Step: Modules})
+		return s.act.Goto(Modules, "")
 	}
 	var cmd tea.Cmd
 	s.vp, cmd = s.vp.Update(msg)
 	return cmd
+}
+
+// primary presses the button beside Back.
+func (s *OverviewStep) primary() tea.Cmd {
+	switch s.data.Create.State {
+	case CreateFound:
+		return s.act.Replace(s.data.Create.Found.ID)
+	case CreateCheckFailed, CreateFoundUncertain:
+		return s.act.Recheck()
+	}
+	return s.act.Submit()
 }
 
 // refresh rebuilds the scrolled content; it changes only on events, so it
@@ -264,7 +232,10 @@ func (s *OverviewStep) summaryView() string {
 	}
 
 	b.WriteString("\n" + t.Overview.Section.Render("Account") + "\n")
-	acc := s.data.AccountName() + " · " + s.data.AccountID
+	acc := s.data.AccountID // until the account is loaded its name is its id
+	if s.data.Account != nil && s.data.Account.Name != "" {
+		acc = s.data.AccountName() + " · " + s.data.AccountID
+	}
 	if s.data.Account != nil && s.data.Account.Type != "" {
 		acc += " · " + textsafe.Line(s.data.Account.Type, 20)
 	}
@@ -306,27 +277,32 @@ func (s *OverviewStep) statusView() string {
 	t := s.theme
 	w := max(s.width, 20)
 	var status string
-	switch s.state {
+	cr := &s.data.Create
+	switch cr.State {
 	case CreateSending:
-		status = s.spin.View() + " " + t.Status.Info.Render("Creating the token…")
+		status = cr.Spinner.View() + " " + t.Status.Info.Render("Creating the token…")
 	case CreateChecking:
-		status = s.spin.View() + " " + t.Status.Warning.Render("No answer from the API. Checking whether the token was created (this takes a few seconds)…")
+		status = cr.Spinner.View() + " " + t.Status.Warning.Render("No answer from the API. Checking whether the token was created (this takes a few seconds)…")
 	case CreateFailed:
 		// Wrapped, not cut: the server's detail and the trace id to quote
 		// to support are at the end of the message.
-		status = wrapStyled(t.Status.Error, "✗ "+ErrorText(s.err), w)
-		if trace := TraceOf(s.err); trace != "" {
-			status += "\n" + t.Status.Trace.Render("trace id "+trace)
+		pr := common.Describe(cr.Err, cr.Outcome)
+		status = wrapStyled(t.Status.Error, "✗ "+pr.What, w)
+		if pr.Detail != "" {
+			status += "\n" + wrapStyled(t.Status.Trace, pr.Detail, w)
 		}
 	case CreateNotFound:
-		status = t.Status.Warning.Render(ansi.Truncate("The API did not answer, and no token with this name was found: the create did not go through.", w, textsafe.Ellipsis))
+		status = wrapStyled(t.Status.Warning, "The API did not answer, and no token with this name was found yet. It may still appear: add again looks once more before it sends.", w)
 	case CreateCheckFailed:
 		status = t.Status.Error.Render(ansi.Truncate("The API did not answer and the wizard could not check whether the token was created.", w, textsafe.Ellipsis)) + "\n" +
 			t.Status.Warning.Render(ansi.Truncate("Adding again could create a duplicate. Check again, or look in the portal.", w, textsafe.Ellipsis))
+	case CreateFoundUncertain:
+		status = wrapStyled(t.Status.Warning, "A token with this name was created ("+textsafe.Line(cr.Found.ID, 20)+"), but it may not be this one: "+textsafe.Line(cr.Err.Error(), 200)+".", w) + "\n" +
+			wrapStyled(t.Status.Warning, "Nothing more is done here: check it in the portal, then check again or go back.", w)
 	case CreateFound:
-		id, at := textsafe.Line(s.found.ID, 20), ""
-		if s.found.Audit != nil && s.found.Audit.Created != nil && s.found.Audit.Created.At != nil {
-			at = " at " + s.found.Audit.Created.At.UTC().Format("15:04:05 UTC")
+		id, at := textsafe.Line(cr.Found.ID, 20), ""
+		if a := cr.Found.Audit; a != nil && a.Created != nil && a.Created.At != nil {
+			at = " at " + a.Created.At.UTC().Format("15:04:05 UTC")
 		}
 		status = t.Status.Warning.Render(ansi.Truncate("The token was created ("+id+at+") but its answer was lost.", w, textsafe.Ellipsis)) + "\n" +
 			t.Status.Warning.Render(ansi.Truncate("Its value cannot be shown again. Disable it and add a new one, or go back.", w, textsafe.Ellipsis))
@@ -345,23 +321,31 @@ func (s *OverviewStep) statusView() string {
 func (s *OverviewStep) View() string {
 	t := s.theme
 	var b strings.Builder
-	b.WriteString(s.vp.View() + "\n\n")
+	b.WriteString(s.vp.View() + "\n")
+	if !s.vp.AtBottom() {
+		// Cut content says so: the actions below stay, the rest scrolls.
+		b.WriteString(t.List.Scroll.Render(fmt.Sprintf("↓ %d more lines · ↑/↓ scroll", s.vp.TotalLineCount()-s.vp.YOffset()-s.vp.VisibleLineCount())))
+	}
+	b.WriteString("\n")
 
 	b.WriteString(s.statusView() + "\n")
 
-	back := t.Form.Button.Render("← Back")
-	add := t.Form.ButtonActive.Render("Add")
-	switch s.state {
-	case CreateSending, CreateChecking:
-		add = t.Form.Button.Render("Adding…")
-	case CreateFound:
-		add = t.Form.ButtonActive.Render("Disable and add new")
-	case CreateCheckFailed:
-		add = t.Form.ButtonActive.Render("Check again")
-	case CreateFailed, CreateNotFound:
-		add = t.Form.ButtonActive.Render("Add again")
+	backStyle, addStyle := t.Form.Button, t.Form.ButtonActive
+	if s.onBack {
+		backStyle, addStyle = t.Form.ButtonActive, t.Form.Button
 	}
-	b.WriteString(back + "  " + add)
+	label := "Add"
+	switch s.data.Create.State {
+	case CreateSending, CreateChecking:
+		label, backStyle, addStyle = "Adding…", t.Form.Button, t.Form.Button
+	case CreateFound:
+		label = "Disable and add new"
+	case CreateCheckFailed, CreateFoundUncertain:
+		label = "Check again"
+	case CreateFailed, CreateNotFound:
+		label = "Add again"
+	}
+	b.WriteString(backStyle.Render("← Back") + "  " + addStyle.Render(label))
 	return b.String()
 }
 
@@ -375,9 +359,9 @@ func (s *OverviewStep) ShortHelp() []key.Binding {
 	switch {
 	case s.busy():
 		return []key.Binding{req}
-	case s.state == CreateFound:
+	case s.data.Create.State == CreateFound:
 		return []key.Binding{k.Replace, k.Back}
-	case s.state == CreateCheckFailed:
+	case s.data.Create.State == CreateCheckFailed || s.data.Create.State == CreateFoundUncertain:
 		return []key.Binding{k.Recheck, k.Back}
 	}
 	return []key.Binding{k.Add, k.Back, req, k.EditGeneral, k.EditModules}
@@ -386,5 +370,5 @@ func (s *OverviewStep) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (s *OverviewStep) FullHelp() [][]key.Binding {
 	k := s.keys
-	return [][]key.Binding{{k.Add, k.Back}, {k.Request, k.Scroll}, {k.EditGeneral, k.EditModules}}
+	return [][]key.Binding{{k.Add, k.Back, k.Left, k.Press}, {k.Request, k.Scroll}, {k.EditGeneral, k.EditModules}}
 }

@@ -1,13 +1,15 @@
-// Package steps holds the pages of the "Add API token" wizard, one model per
-// portal step: General, Modules, Overview and Summary. A step draws itself,
-// handles its own keys and says what the user wants (next, back, add, copy)
-// with a message; the ui package decides what happens and does all API I/O.
+// Package steps holds the children of the "Add API token" wizard page, one
+// model per portal step: General, Modules, Overview and Summary. A step
+// draws itself, handles its own keys and says what the user wants (next,
+// back, add, copy) by calling its Actions at once; the wizard decides what
+// happens and does all API I/O.
 package steps
 
 import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/softwareone/apitoken/apiclient"
@@ -39,11 +41,13 @@ func (id ID) String() string {
 	return "?"
 }
 
-// Step is one page of the wizard.
+// Step is one step of the wizard. Steps change in place, so the wizard
+// holds them as Steps and never needs their types.
 type Step interface {
-	// Enter is called each time the step becomes the active one.
-	Enter() tea.Cmd
-	Update(tea.Msg) (Step, tea.Cmd)
+	// Enter is called each time the step becomes the active one, with the
+	// field to focus (a field path as the API names it, or "").
+	Enter(field string) tea.Cmd
+	Update(tea.Msg) tea.Cmd
 	View() string
 	SetSize(width, height int)
 	// Capturing reports whether the step is taking typed text, so that
@@ -71,13 +75,26 @@ type Data struct {
 	Catalog  []Module        // modules enabled for the account; nil until loaded
 	Selected map[string]bool // by module id; kept when the filter changes
 
+	// Create is where the create stands. The wizard alone writes it; the
+	// Overview draws it.
+	Create Create
+
 	Created *apiclient.APIToken
-	Copied  bool
+	// Copied is set once the token is known to be on the user's clipboard
+	// (the native clipboard took it, or the terminal read it back).
+	Copied bool
+	// CopySent is set once the value was sent to the terminal's clipboard
+	// (OSC 52), which may have ignored it.
+	CopySent bool
+	// CopyNote is what is known about the last copy, for the Summary.
+	CopyNote string
+	CopyErr  bool
 }
 
 // NewData returns empty wizard data for an account.
 func NewData(accountID string, allowLogo bool) *Data {
-	return &Data{AccountID: accountID, AllowLogo: allowLogo, Selected: map[string]bool{}}
+	return &Data{AccountID: accountID, AllowLogo: allowLogo, Selected: map[string]bool{},
+		Create: Create{Spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot))}}
 }
 
 // Module is a module of the catalogue made safe to draw: every string from
@@ -144,32 +161,26 @@ func (d *Data) AccountName() string {
 	return d.AccountID
 }
 
-// Messages a step sends to ask the wizard to act.
-type (
-	// NextMsg asks to go to the following step.
-	NextMsg struct{}
-	// BackMsg asks to go to the previous step.
-	BackMsg struct{}
-	// GotoMsg asks to go to a given step, with the field to focus
-	// (a field path as the API names it, or "").
-	GotoMsg struct {
-		Step  ID
-		Field string
-	}
-	// SubmitMsg asks to create the token.
-	SubmitMsg struct{}
-	// RetryModulesMsg asks to fetch the modules again.
-	RetryModulesMsg struct{}
-	// ReplaceMsg asks to disable a token whose create looked lost and
-	// create a new one.
-	ReplaceMsg struct{ TokenID string }
-	// RecheckMsg asks to look again for a token whose create looked lost.
-	RecheckMsg struct{}
-	// CopyMsg asks to copy the created token to the clipboard.
-	CopyMsg struct{}
-	// CloseMsg asks to leave the wizard from the Summary.
-	CloseMsg struct{}
-)
+// Actions is what a step may ask of the wizard. A step calls them from
+// its Update; the wizard acts at once and returns what is left to do.
+type Actions interface {
+	Next() tea.Cmd
+	Back() tea.Cmd
+	// Goto makes a step the active one, focusing field ("" for none).
+	Goto(step ID, field string) tea.Cmd
+	// Submit creates the token (after checking an earlier create whose
+	// outcome is unknown).
+	Submit() tea.Cmd
+	// Recheck looks again for a token whose create looked lost.
+	Recheck() tea.Cmd
+	// Replace disables a token whose create looked lost and creates a new one.
+	Replace(tokenID string) tea.Cmd
+	RetryModules() tea.Cmd
+	// Copy copies the created token to the clipboard.
+	Copy() tea.Cmd
+	// Close leaves the wizard from the Summary.
+	Close() tea.Cmd
+}
 
 // Messages the wizard sends to steps.
 type (
@@ -181,10 +192,5 @@ type (
 	// FieldErrorsMsg puts the server's messages on the fields it named.
 	FieldErrorsMsg struct {
 		Errors map[string]string
-	}
-	// CopiedMsg tells the Summary the result of a copy.
-	CopiedMsg struct {
-		Via string // e.g. "terminal (OSC 52)" or "terminal and system clipboard"
-		Err error
 	}
 )

@@ -14,6 +14,7 @@ import (
 	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/internal/textsafe"
 	"github.com/softwareone/apitoken/theme"
+	"github.com/softwareone/apitoken/ui/common"
 )
 
 type summaryKeys struct {
@@ -25,9 +26,11 @@ func newSummaryKeys() summaryKeys {
 		Copy:    key.NewBinding(key.WithKeys("c", "y"), key.WithHelp("c", "copy token")),
 		Reveal:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reveal")),
 		Details: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view details")),
-		Close:   key.NewBinding(key.WithKeys("enter", "q", "esc"), key.WithHelp("enter", "close")),
-		Back:    key.NewBinding(key.WithKeys("esc", "v"), key.WithHelp("esc", "back to summary")),
-		Scroll:  key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll")),
+		// Not esc: one screen earlier esc meant "back", and here it must
+		// never end the app.
+		Close:  key.NewBinding(key.WithKeys("enter", "q"), key.WithHelp("enter", "close")),
+		Back:   key.NewBinding(key.WithKeys("esc", "v"), key.WithHelp("esc", "back to summary")),
+		Scroll: key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll")),
 	}
 }
 
@@ -38,27 +41,26 @@ const maskRunes = 24
 type SummaryStep struct {
 	data  *Data
 	theme *theme.Theme
+	act   Actions
 	keys  summaryKeys
 
 	revealed bool
 	details  bool
-	copyNote string
-	copyErr  bool
 	vp       viewport.Model
 
 	width, height int
 }
 
 // NewSummary builds the Summary step.
-func NewSummary(data *Data, th *theme.Theme) *SummaryStep {
-	s := &SummaryStep{data: data, theme: th, keys: newSummaryKeys()}
+func NewSummary(c *common.Common, data *Data, act Actions) *SummaryStep {
+	s := &SummaryStep{data: data, theme: c.Theme, act: act, keys: newSummaryKeys()}
 	s.vp = viewport.New()
 	s.SetSize(80, 20)
 	return s
 }
 
 // Enter implements Step.
-func (s *SummaryStep) Enter() tea.Cmd { return nil }
+func (s *SummaryStep) Enter(string) tea.Cmd { return nil }
 
 // Capturing implements Step.
 func (s *SummaryStep) Capturing() bool { return false }
@@ -77,15 +79,8 @@ func (s *SummaryStep) SetSize(w, h int) {
 }
 
 // Update implements Step.
-func (s *SummaryStep) Update(msg tea.Msg) (Step, tea.Cmd) {
+func (s *SummaryStep) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case CopiedMsg:
-		if msg.Err != nil {
-			s.copyNote, s.copyErr = "Could not copy: "+textsafe.Line(msg.Err.Error(), 120), true
-		} else {
-			s.copyNote, s.copyErr = "Copied to the clipboard through the "+msg.Via+".", false
-		}
-		return s, nil
 	case tea.KeyPressMsg:
 		k := s.keys
 		if s.details {
@@ -93,20 +88,20 @@ func (s *SummaryStep) Update(msg tea.Msg) (Step, tea.Cmd) {
 			case key.Matches(msg, k.Back):
 				s.details = false
 			case key.Matches(msg, k.Copy):
-				return s, s.copy()
+				return s.act.Copy()
 			case key.Matches(msg, k.Reveal):
 				s.revealed = !s.revealed
 				s.vp.SetContent(s.detailsContent())
 			default:
 				var cmd tea.Cmd
 				s.vp, cmd = s.vp.Update(msg)
-				return s, cmd
+				return cmd
 			}
-			return s, nil
+			return nil
 		}
 		switch {
 		case key.Matches(msg, k.Copy):
-			return s, s.copy()
+			return s.act.Copy()
 		case key.Matches(msg, k.Reveal):
 			s.revealed = !s.revealed
 		case key.Matches(msg, k.Details):
@@ -114,17 +109,10 @@ func (s *SummaryStep) Update(msg tea.Msg) (Step, tea.Cmd) {
 			s.vp.SetContent(s.detailsContent())
 			s.vp.GotoTop()
 		case key.Matches(msg, k.Close):
-			return s, send(CloseMsg{})
+			return s.act.Close()
 		}
 	}
-	return s, nil
-}
-
-// copy marks the token copied at once, so a close that follows right
-// after cannot overtake the copy and ask "quit without copying?".
-func (s *SummaryStep) copy() tea.Cmd {
-	s.data.Copied = true
-	return send(CopyMsg{})
+	return nil
 }
 
 // tokenText is the value as drawn: the id part is not secret and helps
@@ -143,6 +131,28 @@ func (s *SummaryStep) tokenText() string {
 		prefix = ""
 	}
 	return textsafe.Line(prefix, 40) + strings.Repeat("•", maskRunes)
+}
+
+// tokenView draws the value with nothing around it (no border, no indent),
+// so a mouse selection copies the token and only the token. It is one
+// line where the window is wide enough; in a narrower one it is split at
+// the window's edge and says so, since no terminal line can hold it.
+func (s *SummaryStep) tokenView(w int) string {
+	t := s.theme
+	value := s.tokenText()
+	style := t.Summary.TokenMasked
+	if s.revealed {
+		style = t.Summary.Token
+	}
+	if n := ansi.StringWidth(value); n > w {
+		lines := strings.Split(ansi.Hardwrap(value, w, false), "\n")
+		for i, l := range lines {
+			lines[i] = style.Render(l)
+		}
+		note := fmt.Sprintf("The window is %d columns; the token is %d, so it spans %d lines: copy with c, or widen the window.", w, n, len(lines))
+		return strings.Join(lines, "\n") + "\n" + t.Form.Hint.Render(ansi.Truncate(note, w, textsafe.Ellipsis))
+	}
+	return style.Render(value)
 }
 
 // View implements Step.
@@ -178,23 +188,16 @@ func (s *SummaryStep) View() string {
 	}
 	b.WriteString("\n")
 
-	value := s.tokenText()
-	style := t.Summary.TokenMasked
-	if s.revealed {
-		style = t.Summary.Token
-	}
-	// The box wraps a long token rather than cutting it: what is shown is
-	// always the whole value.
-	inner := max(min(w, 90)-4, 10)
-	b.WriteString(t.Summary.TokenBox.Render(style.Render(ansi.Hardwrap(value, inner, false))) + "\n")
+	// The warning comes first, so no window the app accepts hides it.
 	b.WriteString(t.Summary.Notice.Render(ansi.Truncate("⚠ Copy the token now: you will not see it again.", w, textsafe.Ellipsis)) + "\n")
+	b.WriteString(s.tokenView(w) + "\n")
 	b.WriteString(t.Form.Hint.Render(ansi.Truncate("It can take up to a minute before the token works everywhere.", w, textsafe.Ellipsis)) + "\n")
-	if s.copyNote != "" {
+	if s.data.CopyNote != "" {
 		style := t.Summary.Copied
-		if s.copyErr {
+		if s.data.CopyErr {
 			style = t.Status.Error
 		}
-		b.WriteString("\n" + style.Render(ansi.Truncate(s.copyNote, w, textsafe.Ellipsis)))
+		b.WriteString("\n" + style.Render(ansi.Truncate(s.data.CopyNote, w, textsafe.Ellipsis)))
 	}
 	return b.String()
 }
@@ -202,31 +205,27 @@ func (s *SummaryStep) View() string {
 func (s *SummaryStep) detailsView() string {
 	t := s.theme
 	head := t.Form.Title.Render("Token details") + "  " + t.Form.Hint.Render(fmt.Sprintf("%3.0f%%", s.vp.ScrollPercent()*100))
-	if s.copyNote != "" {
+	if s.data.CopyNote != "" {
 		style := t.Summary.Copied
-		if s.copyErr {
+		if s.data.CopyErr {
 			style = t.Status.Error
 		}
-		head += "  " + style.Render(ansi.Truncate(s.copyNote, max(s.width-lipgloss.Width(head)-2, 10), textsafe.Ellipsis))
+		head += "  " + style.Render(ansi.Truncate(s.data.CopyNote, max(s.width-lipgloss.Width(head)-2, 10), textsafe.Ellipsis))
 	}
 	return head + "\n\n" + s.vp.View()
 }
 
-// detailsContent is the full API object; the secret stays masked unless
-// the user revealed it.
+// detailsContent is the token as the API sent it; the value is in it only
+// once the user revealed it.
 func (s *SummaryStep) detailsContent() string {
 	if s.data.Created == nil {
 		return ""
 	}
 	var buf bytes.Buffer
-	if err := apiclient.EncodeJSON(&buf, s.data.Created, s.revealed); err != nil {
+	if err := apiclient.WriteAPITokenJSON(&buf, s.data.Created, s.revealed); err != nil {
 		return s.theme.Status.Error.Render(textsafe.Line(err.Error(), 200))
 	}
 	text := buf.String()
-	if !s.revealed {
-		// EncodeJSON redacts the value; show the same mask as the summary.
-		text = strings.Replace(text, `"[REDACTED]"`, `"`+s.tokenText()+`"`, 1)
-	}
 	return s.theme.Overview.Code.Render(ansi.Hardwrap(textsafe.Text(text, 0), max(s.width, 20), true))
 }
 

@@ -1,14 +1,11 @@
 package steps
 
 import (
-	"errors"
 	"strings"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
-
-func asError[T error](err error, target *T) bool { return errors.As(err, target) }
 
 // wrap breaks text into lines of at most w cells, at spaces where it can.
 func wrap(s string, w int) string {

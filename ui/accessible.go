@@ -1,19 +1,22 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/internal/textsafe"
-	"github.com/softwareone/apitoken/steps"
+	"github.com/softwareone/apitoken/ui/common"
+	"github.com/softwareone/apitoken/ui/pages/wizard"
 )
 
 // ErrAborted means the user left the accessible flow (end of input)
@@ -27,7 +30,8 @@ var ErrAborted = errors.New("aborted before adding a token")
 func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Writer) error {
 	opts.setDefaults()
 	w := &colorprofile.Writer{Forward: out, Profile: colorprofile.NoTTY}
-	r := &lineReader{r: in}
+	r := newLineReader(ctx, in)
+	defer r.stop()
 	say := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
 
 	title := "Add API token"
@@ -51,10 +55,15 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	ask := func(f interface {
 		RunAccessible(io.Writer, io.Reader) error
 	}) error {
-		if err := f.RunAccessible(w, r); err != nil {
+		err := f.RunAccessible(w, r)
+		switch {
+		case ctx.Err() != nil || errors.Is(err, context.Canceled): // ctrl+c, or the program is ending
+			say("")
+			say("Cancelled. Nothing was sent.")
+			return fmt.Errorf("%w: %w", ErrAborted, ctx.Err())
+		case err != nil:
 			return err
-		}
-		if r.eof() {
+		case r.eof():
 			return ErrAborted
 		}
 		return nil
@@ -78,7 +87,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 			if strings.TrimSpace(p) == "" {
 				return nil
 			}
-			icon, _, err := apiclient.ReadIcon(steps.ExpandHome(strings.TrimSpace(p)))
+			icon, _, err := apiclient.ReadIcon(common.ExpandHome(strings.TrimSpace(p)))
 			req.Icon = icon
 			return err
 		})); err != nil {
@@ -110,7 +119,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	say("")
 	say("Overview")
 	say("  Name: %s", textsafe.Line(req.Name, 0))
-	say("  Description: %s", cmpOr(textsafe.Line(req.Description, 0), "none"))
+	say("  Description: %s", cmp.Or(textsafe.Line(req.Description, 0), "none"))
 	if req.Icon != nil {
 		say("  Logo: %s", textsafe.Line(req.Icon.Filename, 80))
 	}
@@ -125,18 +134,22 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	}
 
 	say("Creating the token…")
-	sent := opts.Clock()
 	tok, err := opts.API.CreateAPIToken(context.WithoutCancel(ctx), req)
-	if errors.Is(err, apiclient.ErrOutcomeUnknown) {
-		say("The API did not answer. Checking whether the token was created (this takes a few seconds)…")
-		found, cerr := findLost(opts.API, opts.AccountID, req.Name, sent.Add(-opts.CheckWindow), settleFor(opts.API, err))
+	if unknown, ok := errors.AsType[*apiclient.OutcomeUnknownError](err); ok {
+		say("The API did not answer. Checking whether the token was created (this can take a while: the request may still be handled)…")
+		att := unknown.Attempt
+		res, cerr := wizard.FindLost(opts.API, att, max(att.SettleUntil.Sub(opts.Clock()), 0))
+		name := textsafe.Line(req.Name, 0)
 		switch {
 		case cerr != nil:
-			say("Could not check. Look for a token named %q in the portal before trying again.", textsafe.Line(req.Name, 0))
-		case len(found) > 0:
-			say("The token was created (%s) but its value was lost and cannot be shown again. Disable it and add a new one.", textsafe.Line(found[0].ID, 20))
+			say("Could not check. Look for a token named %q in the portal before trying again.", name)
+		case res.State == apiclient.LostFound:
+			say("The token was created (%s) but its value was lost and cannot be shown again. Disable it in the portal and add a new one.", textsafe.Line(res.Token.ID, 20))
+		case res.State == apiclient.LostFoundUncertain:
+			say("A token named %q was created (%s), but it may not be this one: %s. Check it in the portal before disabling anything or adding again.",
+				name, textsafe.Line(res.Token.ID, 20), textsafe.Line(res.Reason, 200))
 		default:
-			say("No token with this name was found: the create did not go through.")
+			say("No token named %q was found yet. It may still appear: look in the portal before adding it again.", name)
 		}
 		return err
 	}
@@ -148,13 +161,38 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	}
 	say("")
 	say("Your token is created: %s, status %s.", textsafe.Line(tok.ID, 20), textsafe.Line(tok.Status, 20))
-	say("Token value, shown this once: %s", textsafe.Line(tok.Token.Reveal(), 0))
-	say("Copy the token now: you will not see it again. It can take up to a minute before it works everywhere.")
+	shown := false
+	if opts.NativeClipboard != nil {
+		cp := true
+		if ask(huh.NewConfirm().Title("Copy the token value to the system clipboard?").Value(&cp)) == nil && cp {
+			if err := opts.NativeClipboard(tok.Token.Reveal()); err == nil {
+				say("Copied to the system clipboard.")
+				shown = true
+			} else {
+				say("Could not copy to the clipboard: %s", textsafe.Line(err.Error(), 200))
+			}
+		}
+	}
+	// Printed only on request: a line-based terminal keeps what it printed
+	// in its scrollback, where the value would outlive this session.
+	if !shown {
+		show := false
+		if ask(huh.NewConfirm().Title("Print the token value here? It will stay in this terminal's scrollback until you clear it.").Value(&show)) == nil && show {
+			say("Token value, shown this once: %s", textsafe.Line(tok.Token.Reveal(), 0))
+			say("Clear the scrollback once you have stored it.")
+			shown = true
+		}
+	}
+	if !shown {
+		say("The token value was not shown, and cannot be shown again. If you need it, disable this token in the portal and add a new one.")
+		return nil
+	}
+	say("Store the token now: you will not see it again. It can take up to a minute before it works everywhere.")
 	return nil
 }
 
 func loadAccessible(ctx context.Context, opts Options) (*apiclient.Account, []apiclient.Module, error) {
-	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	var (
 		wg      sync.WaitGroup
@@ -170,31 +208,75 @@ func loadAccessible(ctx context.Context, opts Options) (*apiclient.Account, []ap
 	return account, modules, merr
 }
 
-func cmpOr(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
-}
-
 // lineReader hands huh one byte per read: huh makes a new buffered scanner
 // for every prompt, which would otherwise swallow the answers to the next
-// prompts when input is piped. It also remembers end of input, which huh
-// cannot report.
+// prompts when input is piped. It remembers end of input, which huh cannot
+// report, and ends a read when ctx ends (ctrl+c), which a blocked read of
+// the terminal would not.
 type lineReader struct {
-	r    io.Reader
-	done bool
+	ctx   context.Context
+	bytes chan readResult
+	done  bool
+	quit  chan struct{}
 }
+
+type readResult struct {
+	b   byte
+	n   int
+	err error
+}
+
+func newLineReader(ctx context.Context, r io.Reader) *lineReader {
+	l := &lineReader{ctx: ctx, bytes: make(chan readResult), quit: make(chan struct{})}
+	go func() {
+		var p [1]byte
+		for {
+			n, err := r.Read(p[:])
+			if n == 0 && err == nil {
+				continue
+			}
+			select {
+			case l.bytes <- readResult{p[0], n, err}:
+			case <-l.quit:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return l
+}
+
+// stop lets the reading goroutine end at its next byte.
+func (l *lineReader) stop() { close(l.quit) }
 
 func (l *lineReader) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	n, err := l.r.Read(p[:1])
-	if err == io.EOF || (err != nil && n == 0) {
-		l.done = true
+	if l.done {
+		return 0, io.EOF
 	}
-	return n, err
+	select {
+	case <-l.ctx.Done():
+		l.done = true
+		return 0, l.ctx.Err()
+	case res := <-l.bytes:
+		if res.n == 0 && res.err != nil {
+			l.done = true
+			if res.err == io.EOF {
+				return 0, io.EOF
+			}
+			return 0, res.err
+		}
+		if res.b == 0x03 { // ctrl+c typed into a raw terminal
+			l.done = true
+			return 0, context.Canceled
+		}
+		p[0] = res.b
+		return 1, nil
+	}
 }
 
 func (l *lineReader) eof() bool { return l.done }

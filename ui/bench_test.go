@@ -44,11 +44,9 @@ func (f *fakeAPI) CreateAPIToken(context.Context, *apiclient.CreateAPITokenReque
 	return nil, errors.New("fakeAPI: not in a benchmark")
 }
 
-func (f *fakeAPI) FindRecentAPITokens(context.Context, string, string, time.Time) ([]apiclient.APIToken, error) {
-	return nil, nil
+func (f *fakeAPI) FindLostAPIToken(context.Context, apiclient.CreateAttempt, *apiclient.FindLostOptions) (*apiclient.LostResult, error) {
+	return &apiclient.LostResult{}, nil
 }
-
-func (f *fakeAPI) SettleWait(error) time.Duration { return 0 }
 
 func (f *fakeAPI) DisableAPIToken(context.Context, string) (*apiclient.APIToken, error) {
 	return nil, errors.New("fakeAPI: not in a benchmark")

@@ -1,12 +1,12 @@
-// Package ui is the "Add API token" wizard: a root Bubble Tea model that
-// owns the steps, routes messages to the active one, handles the global
-// keys, draws the header and help bar, and does every API call in commands.
-// The same model runs in a local terminal and in each SSH session.
+// Package ui is apitoken's terminal app: a root Bubble Tea model that owns
+// a stack of pages (today the "Add API token" wizard), handles the global
+// keys, and draws the header, the status line and the help bar around the
+// page on top. The same model runs in a local terminal and in each SSH
+// session.
 package ui
 
 import (
-	"context"
-	"errors"
+	"log/slog"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -16,32 +16,34 @@ import (
 	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/steps"
 	"github.com/softwareone/apitoken/theme"
+	"github.com/softwareone/apitoken/ui/common"
+	"github.com/softwareone/apitoken/ui/pages/accounts"
+	"github.com/softwareone/apitoken/ui/pages/wizard"
 )
 
-// API is what the wizard needs from the Marketplace API; *apiclient.Client
+// API is what the app needs from the Marketplace API; *apiclient.Client
 // provides it.
-type API interface {
-	GetAccount(ctx context.Context, id string, selectFields ...string) (*apiclient.Account, error)
-	ListEnabledModules(ctx context.Context, accountID string) ([]apiclient.Module, error)
-	CreateAPIToken(ctx context.Context, req *apiclient.CreateAPITokenRequest) (*apiclient.APIToken, error)
-	FindRecentAPITokens(ctx context.Context, accountID, name string, since time.Time) ([]apiclient.APIToken, error)
-	DisableAPIToken(ctx context.Context, id string) (*apiclient.APIToken, error)
-	// SettleWait is how long to let a create whose outcome is unknown
-	// finish before looking for its token.
-	SettleWait(err error) time.Duration
-}
+type API = common.API
 
-// Options configure a wizard.
+// Options configure the app.
 type Options struct {
 	API       API
 	AccountID string
+	// Accounts, when it holds more than one and AccountID is empty, lets
+	// the user pick the account first (a credential that sees several).
+	Accounts []apiclient.Account
 	// Sandbox marks the header with a SANDBOX badge.
 	Sandbox bool
 	// AllowLogo offers the logo field. Off over SSH, where a path would
 	// name a file on the server.
 	AllowLogo bool
+	// SSH is set when the app runs in an SSH session.
+	SSH bool
 	// Clock is the time source (tests pin it). Default time.Now.
 	Clock func() time.Time
+	// Logger receives what the app logs; never a token value. Default
+	// discards.
+	Logger *slog.Logger
 	// DarkBackground pins the theme; nil asks the terminal.
 	DarkBackground *bool
 	// NativeClipboard writes to the system clipboard besides OSC 52; nil
@@ -51,47 +53,21 @@ type Options struct {
 	// that created it, even if the program has already ended (an SSH
 	// client that disconnected): the console records the token id there.
 	OnCreated func(*apiclient.APIToken)
-	// CheckWindow is how far back to look for a token whose create had an
-	// unknown outcome. Default 5 minutes.
-	CheckWindow time.Duration
 }
 
-// ShutdownMsg asks the wizard to end as soon as that loses nothing: at
-// once before Add, after the outcome is shown once a create was sent.
-// Reason says why, for the banner that asks the user to copy the token and
-// close, e.g. "The console is shutting down".
+// ShutdownMsg asks the app to end as soon as that loses nothing: at once
+// before Add, after the outcome is shown once a create was sent. Reason
+// says why, for the banner that asks the user to copy the token and close,
+// e.g. "The console is shutting down".
 type ShutdownMsg struct{ Reason string }
 
-// Model is the wizard's root model.
+// Model is the app's root model.
 type Model struct {
-	opts  Options
-	data  *steps.Data
-	theme *theme.Theme
-	keys  keyMap
-	help  help.Model
-
-	general  *steps.GeneralStep
-	modules  *steps.ModulesStep
-	overview *steps.OverviewStep
-	summary  *steps.SummaryStep
-	active   steps.ID
-
-	width, height int
-
-	accountErr error
-	// busy is set while a create, check or disable is in flight: the
-	// wizard does not end then, so a created token is always shown.
-	busy bool
-	// unverified is a create whose outcome was unknown and has not been
-	// checked since: a new Add checks before it sends.
-	unverified *attempt
-	// quitAsked is set when the user asked to quit while busy.
-	quitAsked bool
-	// confirmQuit is set while asking "quit without copying?".
-	confirmQuit bool
-	// shutdown is why the wizard was asked to end; "" while it was not.
-	shutdown string
-	quitting bool
+	c      *common.Common
+	opts   Options
+	help   help.Model
+	pages  []common.Page
+	wizard *wizard.Page
 
 	// The header and help bar change rarely; they are drawn again only
 	// when what they show changed.
@@ -103,69 +79,106 @@ type drawn struct {
 	key, s string
 }
 
-// attempt is a create that was sent.
-type attempt struct {
-	name string
-	at   time.Time
-	// settle is how long to wait before the first look for its token: a
-	// request that timed out may still be committed meanwhile.
-	settle time.Duration
-}
-
 func (o *Options) setDefaults() {
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
-	if o.CheckWindow == 0 {
-		o.CheckWindow = 5 * time.Minute
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 }
 
-// New builds a wizard.
+// New builds the app, with the wizard as its first page.
 func New(opts Options) *Model {
 	opts.setDefaults()
 	dark := true
 	if opts.DarkBackground != nil {
 		dark = *opts.DarkBackground
 	}
-	th := theme.New(dark)
-	data := steps.NewData(opts.AccountID, opts.AllowLogo)
-	m := &Model{opts: opts, data: data, theme: th, keys: newKeyMap()}
+	m := &Model{opts: opts}
+	m.c = &common.Common{
+		Theme:  theme.New(dark),
+		Keys:   common.NewKeyMap(),
+		API:    opts.API,
+		Clock:  opts.Clock,
+		Logger: opts.Logger,
+		SSH:    opts.SSH,
+		Nav:    m,
+	}
 	m.help = help.New()
-	m.help.Styles = th.Help
-	m.general = steps.NewGeneral(data, th)
-	m.modules = steps.NewModules(data, th)
-	m.overview = steps.NewOverview(data, th)
-	m.summary = steps.NewSummary(data, th)
+	m.help.Styles = m.c.Theme.Help
+	if opts.AccountID == "" && len(opts.Accounts) > 1 {
+		m.pages = []common.Page{accounts.New(m.c, opts.Accounts, m.pickAccount)}
+	} else {
+		if opts.AccountID == "" && len(opts.Accounts) == 1 {
+			opts.AccountID = opts.Accounts[0].ID
+		}
+		m.wizard = m.newWizard(opts.AccountID)
+		m.pages = []common.Page{m.wizard}
+	}
 	m.resize(80, 24)
 	return m
 }
 
-// Data is the wizard's data (tests read it).
-func (m *Model) Data() *steps.Data { return m.data }
-
-// Active is the step on screen.
-func (m *Model) Active() steps.ID { return m.active }
-
-func (m *Model) step(id steps.ID) steps.Step {
-	switch id {
-	case steps.Modules:
-		return m.modules
-	case steps.Overview:
-		return m.overview
-	case steps.Summary:
-		return m.summary
-	}
-	return m.general
+func (m *Model) newWizard(accountID string) *wizard.Page {
+	return wizard.New(m.c, wizard.Options{
+		AccountID:       accountID,
+		AllowLogo:       m.opts.AllowLogo,
+		NativeClipboard: m.opts.NativeClipboard,
+		OnCreated:       m.opts.OnCreated,
+	})
 }
 
-func (m *Model) allSteps() []steps.Step {
-	return []steps.Step{m.general, m.modules, m.overview, m.summary}
+// pickAccount starts the wizard on the account the user picked.
+func (m *Model) pickAccount(acc apiclient.Account) tea.Cmd {
+	m.wizard = m.newWizard(acc.ID)
+	return m.Push(m.wizard)
+}
+
+// Data is the wizard's data (tests read it); nil before an account was
+// picked.
+func (m *Model) Data() *steps.Data {
+	if m.wizard == nil {
+		return nil
+	}
+	return m.wizard.Data()
+}
+
+// Active is the wizard's step on screen.
+func (m *Model) Active() steps.ID {
+	if m.wizard == nil {
+		return steps.General
+	}
+	return m.wizard.Active()
+}
+
+// AccountID is the account the app works on, "" until one is picked.
+func (m *Model) AccountID() string {
+	if d := m.Data(); d != nil {
+		return d.AccountID
+	}
+	return ""
+}
+
+func (m *Model) top() common.Page { return m.pages[len(m.pages)-1] }
+
+// Push implements common.Navigator.
+func (m *Model) Push(p common.Page) tea.Cmd {
+	m.pages = append(m.pages, p)
+	m.resize(m.c.Width, m.c.Height)
+	return p.Init()
+}
+
+// Pop implements common.Navigator. The last page stays.
+func (m *Model) Pop() {
+	if len(m.pages) > 1 {
+		m.pages = m.pages[:len(m.pages)-1]
+	}
 }
 
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.loadAccount(), m.loadModules(), m.general.Enter(), m.modules.Enter()}
+	cmds := []tea.Cmd{m.top().Init()}
 	if m.opts.DarkBackground == nil {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -179,180 +192,60 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize(msg.Width, msg.Height)
 		return m, nil
 	case tea.BackgroundColorMsg:
-		m.setTheme(msg.IsDark())
-		return m, nil
+		return m, m.setTheme(msg.IsDark())
 	case tea.KeyPressMsg:
 		if cmd, handled := m.handleGlobalKey(msg); handled {
 			return m, cmd
 		}
 	case ShutdownMsg:
-		m.shutdown = msg.Reason
-		if m.shutdown == "" {
-			m.shutdown = "apitoken was asked to stop"
+		m.c.Shutdown = msg.Reason
+		if m.c.Shutdown == "" {
+			m.c.Shutdown = "apitoken was asked to stop"
 		}
 		return m, m.requestQuit(true)
-
-	// What the steps ask for.
-	case steps.NextMsg:
-		return m, m.goTo(m.active+1, "")
-	case steps.BackMsg:
-		if m.active > steps.General && m.active < steps.Summary {
-			return m, m.goTo(m.active-1, "")
-		}
-		return m, nil
-	case steps.GotoMsg:
-		return m, m.goTo(msg.Step, msg.Field)
-	case steps.SubmitMsg:
-		return m, m.submit()
-	case steps.RecheckMsg:
-		return m, m.check(false)
-	case steps.ReplaceMsg:
-		return m, m.replace(msg.TokenID)
-	case steps.RetryModulesMsg:
-		return m, m.loadModules()
-	case steps.CopyMsg:
-		return m, m.copyToken()
-	case steps.CloseMsg:
-		return m, m.requestQuit(false)
-
-	// Answers from the API.
-	case accountMsg:
-		m.accountErr = msg.err
-		if msg.err == nil {
-			m.data.Account = msg.account
-		}
-		return m, nil
-	case modulesMsg:
-		if msg.err == nil {
-			m.data.Catalog = steps.ModulesFrom(msg.modules)
-			m.pruneSelection()
-		}
-		return m, m.forward(steps.Modules, steps.ModulesLoadedMsg{Err: msg.err})
-	case createdMsg:
-		return m, m.created(msg)
-	case checkedMsg:
-		return m, m.checked(msg)
-	case copiedMsg:
-		return m, m.forward(steps.Summary, steps.CopiedMsg(msg))
-	case steps.CreateStateMsg:
-		return m, m.forward(steps.Overview, msg)
 	}
-	return m, m.forward(m.active, msg)
-}
-
-// forward hands a message to one step.
-func (m *Model) forward(id steps.ID, msg tea.Msg) tea.Cmd {
-	step, cmd := m.step(id).Update(msg)
-	switch s := step.(type) {
-	case *steps.GeneralStep:
-		m.general = s
-	case *steps.ModulesStep:
-		m.modules = s
-	case *steps.OverviewStep:
-		m.overview = s
-	case *steps.SummaryStep:
-		m.summary = s
+	help := m.c.ShowHelp
+	cmd := m.top().Update(msg)
+	if m.c.ShowHelp != help { // a page toggled the full help
+		m.resize(m.c.Width, m.c.Height)
 	}
-	return cmd
+	return m, cmd
 }
 
 func (m *Model) handleGlobalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	if m.confirmQuit {
-		m.confirmQuit = false
-		if key.Matches(msg, m.keys.Confirm) || key.Matches(msg, m.keys.Quit) {
-			return m.quit(), true
-		}
-		return nil, true // any other key: stay
-	}
-	capturing := m.step(m.active).Capturing()
+	k := m.c.Keys
+	capturing := m.top().Capturing()
 	switch {
-	case key.Matches(msg, m.keys.Interrupt):
+	case key.Matches(msg, k.Interrupt):
 		return m.requestQuit(false), true
-	case !capturing && key.Matches(msg, m.keys.Quit):
+	case !capturing && key.Matches(msg, k.Quit):
 		return m.requestQuit(false), true
-	case !capturing && key.Matches(msg, m.keys.Help):
-		m.help.ShowAll = !m.help.ShowAll
-		m.resize(m.width, m.height)
+	case key.Matches(msg, k.HelpF1), !capturing && key.Matches(msg, k.Help):
+		m.c.ShowHelp = !m.c.ShowHelp
+		m.resize(m.c.Width, m.c.Height)
 		return nil, true
 	}
 	return nil, false
 }
 
-// requestQuit ends the wizard unless that would lose a token: while a
-// request is out it waits for the outcome, and on the Summary it asks once
-// if the token was not copied.
+// requestQuit ends the app if every page agrees.
 func (m *Model) requestQuit(shutdown bool) tea.Cmd {
-	switch {
-	case m.busy:
-		m.quitAsked = true
-		return nil
-	case m.data.Created != nil && !m.data.Copied:
-		if shutdown {
-			return nil // the banner asks the user to copy and close
-		}
-		m.confirmQuit = true
-		return nil
-	}
-	return m.quit()
-}
-
-func (m *Model) quit() tea.Cmd {
-	m.quitting = true
-	return tea.Quit
-}
-
-// goTo makes a step the active one.
-func (m *Model) goTo(id steps.ID, field string) tea.Cmd {
-	if id < steps.General || id > steps.Summary || m.busy {
-		return nil
-	}
-	m.active = id
-	cmd := m.step(id).Enter()
-	if id == steps.General && field != "" {
-		cmd = tea.Batch(cmd, m.general.Focus(field))
-	}
-	return cmd
-}
-
-// pruneSelection drops selected modules that are no longer offered.
-func (m *Model) pruneSelection() {
-	offered := make(map[string]bool, len(m.data.Catalog))
-	for _, mod := range m.data.Catalog {
-		offered[mod.ID] = true
-	}
-	for id := range m.data.Selected {
-		if !offered[id] {
-			delete(m.data.Selected, id)
+	for i := len(m.pages) - 1; i >= 0; i-- {
+		if !m.pages[i].RequestQuit(shutdown) {
+			return nil
 		}
 	}
+	return m.c.Quit()
 }
 
-func (m *Model) setTheme(dark bool) {
-	*m.theme = *theme.New(dark)
-	m.help.Styles = m.theme.Help
-	for _, s := range m.allSteps() {
-		if t, ok := s.(interface{ ApplyTheme() }); ok {
-			t.ApplyTheme()
-		}
+// setTheme replaces the theme in place: every page holds the same
+// *theme.Theme, and is told so it can restyle its bubbles.
+func (m *Model) setTheme(dark bool) tea.Cmd {
+	*m.c.Theme = *theme.New(dark)
+	m.help.Styles = m.c.Theme.Help
+	cmds := make([]tea.Cmd, 0, len(m.pages))
+	for _, p := range m.pages {
+		cmds = append(cmds, p.Update(common.ThemeChangedMsg{}))
 	}
-}
-
-// fieldErrors returns the first message per field when err is the
-// server's (or the client's own) verdict on named fields.
-func fieldErrors(err error) map[string]string {
-	var apiErr *apiclient.Error
-	if errors.As(err, &apiErr) && apiErr.StatusCode == 400 {
-		out := map[string]string{}
-		for field, msgs := range apiErr.FieldErrors() {
-			if len(msgs) > 0 {
-				out[field] = msgs[0]
-			}
-		}
-		return out
-	}
-	var invalid *apiclient.InvalidRequestError
-	if errors.As(err, &invalid) {
-		return invalid.Fields
-	}
-	return nil
+	return tea.Batch(cmds...)
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -9,32 +10,33 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"charm.land/bubbles/v2/help"
 	"github.com/softwareone/apitoken/internal/textsafe"
-	"github.com/softwareone/apitoken/steps"
 )
 
-// Smallest window the layout is drawn for; below it the wizard asks for a
-// larger one rather than draw a broken screen.
+// Smallest window the layout is drawn for, as the message below it says;
+// below it the app asks for a larger one rather than draw a cut screen.
 const (
-	minWidth  = 40
-	minHeight = 12
+	minWidth  = 60
+	minHeight = 20
 )
 
 // chrome is the lines around a step: header, rule, blank, status, help.
 func (m *Model) chrome() int {
 	helpLines := 1
-	if m.help.ShowAll {
-		helpLines = lipgloss.Height(m.help.View(m.helpKeys()))
+	if m.c.ShowHelp {
+		helpLines = lipgloss.Height(m.help.FullHelpView(m.helpKeys().FullHelp()))
 	}
 	return 4 + helpLines
 }
 
 func (m *Model) resize(w, h int) {
-	m.width, m.height = w, h
+	m.c.Width, m.c.Height = w, h
 	m.help.SetWidth(w)
+	m.help.ShowAll = m.c.ShowHelp
 	bodyH := max(h-m.chrome(), 1)
-	for _, s := range m.allSteps() {
-		s.SetSize(w, bodyH)
+	for _, p := range m.pages {
+		p.SetSize(w, bodyH)
 	}
 }
 
@@ -44,7 +46,7 @@ func (m *Model) View() tea.View {
 	var v tea.View
 	v.AltScreen = true
 	v.WindowTitle = "apitoken · Add API token"
-	if m.quitting {
+	if m.c.Quitting() {
 		return v
 	}
 	v.SetContent(m.render())
@@ -52,16 +54,16 @@ func (m *Model) View() tea.View {
 }
 
 func (m *Model) render() string {
-	w, h := m.width, m.height
+	w, h := m.c.Width, m.c.Height
 	if w < minWidth || h < minHeight {
-		return ansi.Wrap("apitoken needs a larger window: at least 60×20.", max(w, 10), " ")
+		return ansi.Wrap(fmt.Sprintf("apitoken needs a larger window: at least %d×%d (this one is %d×%d).", minWidth, minHeight, w, h), max(w, 10), " ")
 	}
 	bodyH := max(h-m.chrome(), 1)
 	var b strings.Builder
 	b.WriteString(m.headerView() + "\n")
-	b.WriteString(m.theme.Header.Rule.Render(strings.Repeat("─", w)) + "\n")
-	b.WriteString(fit(m.step(m.active).View(), w, bodyH) + "\n")
-	b.WriteString(ansi.Truncate(m.statusView(), w, textsafe.Ellipsis) + "\n")
+	b.WriteString(m.c.Theme.Header.Rule.Render(strings.Repeat("─", w)) + "\n")
+	b.WriteString(fit(m.top().View(), w, bodyH) + "\n")
+	b.WriteString(ansi.Truncate(m.top().Status(), w, textsafe.Ellipsis) + "\n")
 	// help.Model can overrun its width by an item when the ellipsis does not
 	// fit either; cut it here.
 	b.WriteString(m.helpBar())
@@ -73,24 +75,31 @@ func (m *Model) render() string {
 func (m *Model) helpBar() string {
 	keys := m.helpKeys()
 	var k strings.Builder
-	fmt.Fprintf(&k, "%d|%t|%t", m.width, m.help.ShowAll, m.theme.IsDark)
+	fmt.Fprintf(&k, "%d|%t|%t", m.c.Width, m.c.ShowHelp, m.c.Theme.IsDark)
 	write := func(bs []key.Binding) {
 		for _, b := range bs {
 			h := b.Help()
 			fmt.Fprintf(&k, "|%s\x00%s\x00%t", h.Key, h.Desc, b.Enabled())
 		}
 	}
-	if m.help.ShowAll {
+	if m.c.ShowHelp {
 		for _, group := range keys.FullHelp() {
 			write(group)
 			k.WriteString("|/")
 		}
 	} else {
-		write(keys.ShortHelp())
+		// The raw keys: fitting them takes renders, done only on a change.
+		write(keys.page.ShortHelp())
+		write(keys.global)
 	}
 	if k.String() != m.helpDrawn.key {
-		v := m.help.View(keys)
-		m.helpDrawn = drawn{k.String(), fit(v, m.width, lipgloss.Height(v))}
+		var v string
+		if m.c.ShowHelp {
+			v = m.help.FullHelpView(keys.FullHelp())
+		} else {
+			v = m.help.ShortHelpView(keys.ShortHelp())
+		}
+		m.helpDrawn = drawn{k.String(), fit(v, m.c.Width, lipgloss.Height(v))}
 	}
 	return m.helpDrawn.s
 }
@@ -113,93 +122,95 @@ func fit(s string, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-// headerView is the step trail, the account and the sandbox badge, drawn
-// again only when one of them, the width or the theme changed.
+// headerView is the app name, the page's part (the step trail), the
+// account and the sandbox badge, drawn again only when one of them, the
+// width or the theme changed.
 func (m *Model) headerView() string {
 	name := ""
-	if m.data.Account != nil {
-		name = m.data.Account.Name
+	if d := m.Data(); d != nil && d.Account != nil {
+		name = d.Account.Name
 	}
-	k := fmt.Sprintf("%d|%d|%t|%s|%s|%t", m.active, m.width, m.opts.Sandbox, m.data.AccountID, name, m.theme.IsDark)
+	page := m.top().Header()
+	k := fmt.Sprintf("%s|%d|%t|%s|%s|%t", page, m.c.Width, m.opts.Sandbox, m.AccountID(), name, m.c.Theme.IsDark)
 	if k != m.header.key {
-		m.header = drawn{k, m.drawHeader()}
+		m.header = drawn{k, m.drawHeader(page)}
 	}
 	return m.header.s
 }
 
-func (m *Model) drawHeader() string {
-	t := m.theme.Header
-	trail := make([]string, 0, 3)
-	for id := steps.General; id <= steps.Overview; id++ {
-		switch {
-		case id == m.active:
-			trail = append(trail, t.StepActive.Render("● "+id.String()))
-		case id < m.active:
-			trail = append(trail, t.StepDone.Render("✓ "+id.String()))
-		default:
-			trail = append(trail, t.StepTodo.Render("○ "+id.String()))
-		}
-	}
-	left := t.App.Render("apitoken") + "  " + strings.Join(trail, t.StepSep.Render(" › "))
+func (m *Model) drawHeader(page string) string {
+	t := m.c.Theme.Header
+	width := m.c.Width
+	left := t.App.Render("apitoken") + "  " + page
 
 	badge := ""
 	if m.opts.Sandbox {
 		badge = " " + t.Sandbox.Render("SANDBOX")
 	}
-	id := t.AccountID.Render(m.data.AccountID)
+	id := t.AccountID.Render(m.AccountID())
 	right := id + badge
-	if m.data.Account != nil {
-		name := t.Account.Render(textsafe.Line(m.data.Account.Name, 40))
-		if full := name + " " + id + badge; lipgloss.Width(left)+lipgloss.Width(full)+2 <= m.width {
+	if d := m.Data(); d != nil && d.Account != nil {
+		acc := d.Account
+		name := t.Account.Render(textsafe.Line(acc.Name, 40))
+		if full := name + " " + id + badge; lipgloss.Width(left)+lipgloss.Width(full)+2 <= width {
 			right = full
 		}
 	}
-	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	gap := width - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 2 {
 		// Narrow: the badge and account id matter more than the app name.
-		left = strings.Join(trail, t.StepSep.Render(" › "))
-		gap = m.width - lipgloss.Width(left) - lipgloss.Width(right)
+		left = page
+		gap = width - lipgloss.Width(left) - lipgloss.Width(right)
 	}
 	if gap < 1 {
-		return ansi.Truncate(left, m.width, textsafe.Ellipsis)
+		return ansi.Truncate(left, width, textsafe.Ellipsis)
 	}
 	return left + strings.Repeat(" ", gap) + right
 }
 
-// statusView is the line above the help: questions, warnings, notices.
-func (m *Model) statusView() string {
-	t := m.theme.Status
-	switch {
-	case m.confirmQuit:
-		return t.Warning.Render("The token was not copied and will not be shown again. Quit anyway? y quits, any other key stays.")
-	case m.quitAsked && m.busy:
-		return t.Warning.Render("Waiting for the answer: apitoken quits after showing the outcome.")
-	case m.shutdown != "" && m.data.Created != nil:
-		return t.Warning.Render(textsafe.Line(m.shutdown, 80) + ": copy your token, then close.")
-	case m.accountErr != nil && m.active != steps.Summary:
-		return t.Error.Render("Could not load account " + m.data.AccountID + ": " + steps.ErrorText(m.accountErr))
-	}
-	return ""
-}
-
-// helpView combines the active step's keys with the global ones.
+// helpView combines the page's keys with the global ones. Its short form
+// fits the width: the page's keys in the order the page ranks them, as
+// many as fit whole, then the global ones ("? more keys" first), so the bar
+// collapses instead of being cut mid-word.
 type helpView struct {
-	step   steps.Step
+	page   help.KeyMap
 	global []key.Binding
+	fits   func([]key.Binding) bool
 }
 
 func (h helpView) ShortHelp() []key.Binding {
-	return append(h.step.ShortHelp(), h.global...)
+	var out []key.Binding
+	for _, b := range h.page.ShortHelp() {
+		if !b.Enabled() {
+			continue
+		}
+		if try := append(append(slices.Clone(out), b), h.global[0]); !h.fits(try) {
+			break
+		}
+		out = append(out, b)
+	}
+	for _, g := range h.global {
+		if h.fits(append(slices.Clone(out), g)) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 func (h helpView) FullHelp() [][]key.Binding {
-	return append(h.step.FullHelp(), h.global)
+	return append(h.page.FullHelp(), h.global)
 }
 
 func (m *Model) helpKeys() helpView {
-	global := []key.Binding{m.keys.Help, m.keys.Quit}
-	if m.step(m.active).Capturing() {
-		global = []key.Binding{m.keys.Interrupt}
+	k := m.c.Keys
+	global := []key.Binding{k.Help, k.Quit}
+	if m.top().Capturing() {
+		global = []key.Binding{k.HelpF1, k.Interrupt}
 	}
-	return helpView{step: m.step(m.active), global: global}
+	w := m.c.Width
+	fits := func(bs []key.Binding) bool {
+		v := m.help.ShortHelpView(bs)
+		return !strings.Contains(v, "…") && lipgloss.Width(v) <= w
+	}
+	return helpView{page: m.top(), global: global, fits: fits}
 }

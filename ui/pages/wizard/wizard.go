@@ -1,0 +1,300 @@
+// Package wizard is the "Add API token" page: its children are the four
+// steps (General, Modules, Overview, Summary), it owns where the create
+// stands, and it does every API call of the flow in commands.
+package wizard
+
+import (
+	"errors"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/textsafe"
+	"github.com/softwareone/apitoken/steps"
+	"github.com/softwareone/apitoken/ui/common"
+)
+
+// Options configure the wizard page.
+type Options struct {
+	AccountID string
+	// AllowLogo offers the logo field. Off over SSH, where a path would
+	// name a file on the server.
+	AllowLogo bool
+	// NativeClipboard writes to the system clipboard besides OSC 52; nil
+	// where there is none (over SSH it would be the server's clipboard).
+	NativeClipboard func(string) error
+	// OnCreated is called as soon as a token is created, from the command
+	// that created it, even if the program has already ended.
+	OnCreated func(*apiclient.APIToken)
+}
+
+// Page is the wizard.
+type Page struct {
+	c    *common.Common
+	opts Options
+	data *steps.Data
+
+	steps  [steps.Summary + 1]steps.Step
+	active steps.ID
+
+	accountErr error
+	// unverified is a create whose outcome was unknown and has not been
+	// checked since: a new Add checks before it sends.
+	unverified *apiclient.CreateAttempt
+	// quitAsked is set when the user asked to quit while busy.
+	quitAsked bool
+	// confirmQuit is set while asking "quit without copying?".
+	confirmQuit bool
+	// shutdown is set once the program was asked to end.
+	shutdown bool
+}
+
+var _ common.Page = (*Page)(nil)
+
+// New builds the wizard page.
+func New(c *common.Common, opts Options) *Page {
+	p := &Page{c: c, opts: opts, data: steps.NewData(opts.AccountID, opts.AllowLogo)}
+	p.data.Create.Spinner.Style = c.Theme.Status.Spinner
+	p.steps = [...]steps.Step{
+		steps.General:  steps.NewGeneral(c, p.data, p),
+		steps.Modules:  steps.NewModules(c, p.data, p),
+		steps.Overview: steps.NewOverview(c, p.data, p),
+		steps.Summary:  steps.NewSummary(c, p.data, p),
+	}
+	return p
+}
+
+// Data is the wizard's data (tests read it).
+func (p *Page) Data() *steps.Data { return p.data }
+
+// Active is the step on screen.
+func (p *Page) Active() steps.ID { return p.active }
+
+// Init implements common.Page.
+func (p *Page) Init() tea.Cmd {
+	return tea.Batch(p.loadAccount(), p.loadModules(), p.steps[steps.General].Enter(""), p.steps[steps.Modules].Enter(""))
+}
+
+// SetSize implements common.Page.
+func (p *Page) SetSize(w, h int) {
+	for _, s := range p.steps {
+		s.SetSize(w, h)
+	}
+}
+
+// Capturing implements common.Page. While asking "quit anyway?" every key
+// is an answer, so none may act globally.
+func (p *Page) Capturing() bool { return p.confirmQuit || p.steps[p.active].Capturing() }
+
+// ShortHelp implements help.KeyMap.
+func (p *Page) ShortHelp() []key.Binding { return p.steps[p.active].ShortHelp() }
+
+// FullHelp implements help.KeyMap.
+func (p *Page) FullHelp() [][]key.Binding { return p.steps[p.active].FullHelp() }
+
+// View implements common.Page.
+func (p *Page) View() string { return p.steps[p.active].View() }
+
+// Update implements common.Page.
+func (p *Page) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if p.confirmQuit {
+			p.confirmQuit = false
+			if key.Matches(msg, p.c.Keys.Confirm) || key.Matches(msg, p.c.Keys.Quit) {
+				return p.c.Quit()
+			}
+			return nil // any other key: stay
+		}
+	case common.ThemeChangedMsg:
+		p.data.Create.Spinner.Style = p.c.Theme.Status.Spinner
+		var cmds []tea.Cmd
+		for _, s := range p.steps {
+			cmds = append(cmds, s.Update(msg))
+		}
+		return tea.Batch(cmds...)
+	case spinner.TickMsg:
+		if msg.ID == p.data.Create.Spinner.ID() {
+			if !p.data.Create.Busy() {
+				return nil
+			}
+			var cmd tea.Cmd
+			p.data.Create.Spinner, cmd = p.data.Create.Spinner.Update(msg)
+			return cmd
+		}
+
+	// Answers from the API.
+	case accountMsg:
+		p.accountErr = msg.err
+		if msg.err == nil {
+			p.data.Account = msg.account
+		}
+		return nil
+	case modulesMsg:
+		if msg.err == nil {
+			p.data.Catalog = steps.ModulesFrom(msg.modules)
+			p.pruneSelection()
+		}
+		return p.steps[steps.Modules].Update(steps.ModulesLoadedMsg{Err: msg.err})
+	case createdMsg:
+		return p.created(msg)
+	case checkedMsg:
+		return p.checked(msg)
+	case copiedMsg:
+		p.copied(msg)
+		return nil
+	case tea.ClipboardMsg:
+		p.clipboardRead(msg)
+		return nil
+	}
+	return p.steps[p.active].Update(msg)
+}
+
+// RequestQuit implements common.Page: the wizard ends unless that would
+// lose a token. While a request is out it waits for the outcome, and on
+// the Summary it asks once if the token was not copied.
+func (p *Page) RequestQuit(shutdown bool) bool {
+	if shutdown {
+		p.shutdown = true
+	}
+	switch {
+	case p.confirmQuit:
+		return true // asked twice
+	case p.data.Create.Busy():
+		p.quitAsked = true
+		return false
+	case p.data.Created != nil && !p.data.Copied:
+		if !shutdown {
+			p.confirmQuit = true
+		}
+		return false // on shutdown the banner asks the user to copy and close
+	}
+	return true
+}
+
+// Next implements steps.Actions.
+func (p *Page) Next() tea.Cmd { return p.Goto(p.active+1, "") }
+
+// Back implements steps.Actions.
+func (p *Page) Back() tea.Cmd {
+	if p.active > steps.General && p.active < steps.Summary {
+		return p.Goto(p.active-1, "")
+	}
+	return nil
+}
+
+// Goto implements steps.Actions.
+func (p *Page) Goto(id steps.ID, field string) tea.Cmd {
+	if id < steps.General || id > steps.Summary || p.data.Create.Busy() {
+		return nil
+	}
+	if id == steps.Overview {
+		// Coming back after changing something: what was said about the
+		// last attempt no longer applies.
+		p.data.Create.State, p.data.Create.Err, p.data.Create.Found = steps.CreateIdle, nil, nil
+	}
+	p.active = id
+	return p.steps[id].Enter(field)
+}
+
+// RetryModules implements steps.Actions. A retry is for everything that
+// failed to load: the account too, so its error does not outlive the fix.
+func (p *Page) RetryModules() tea.Cmd {
+	if p.accountErr != nil {
+		return tea.Batch(p.loadAccount(), p.loadModules())
+	}
+	return p.loadModules()
+}
+
+// Close implements steps.Actions.
+func (p *Page) Close() tea.Cmd {
+	if p.RequestQuit(false) {
+		return p.c.Quit()
+	}
+	return nil
+}
+
+// setCreate moves the create to a new state: the Overview's layout
+// depends on the status it draws, and the spinner runs while busy.
+func (p *Page) setCreate(state steps.CreateState, err error, found *apiclient.APIToken) tea.Cmd {
+	cr := &p.data.Create
+	wasBusy := cr.Busy()
+	cr.State, cr.Err, cr.Found = state, err, found
+	p.steps[steps.Overview].Enter("")
+	if cr.Busy() && !wasBusy {
+		return cr.Spinner.Tick
+	}
+	return nil
+}
+
+// pruneSelection drops selected modules that are no longer offered.
+func (p *Page) pruneSelection() {
+	offered := make(map[string]bool, len(p.data.Catalog))
+	for _, mod := range p.data.Catalog {
+		offered[mod.ID] = true
+	}
+	for id := range p.data.Selected {
+		if !offered[id] {
+			delete(p.data.Selected, id)
+		}
+	}
+}
+
+// Header implements common.Page: the step trail.
+func (p *Page) Header() string {
+	t := p.c.Theme.Header
+	trail := make([]string, 0, 3)
+	for id := steps.General; id <= steps.Overview; id++ {
+		switch {
+		case id == p.active:
+			trail = append(trail, t.StepActive.Render("● "+id.String()))
+		case id < p.active:
+			trail = append(trail, t.StepDone.Render("✓ "+id.String()))
+		default:
+			trail = append(trail, t.StepTodo.Render("○ "+id.String()))
+		}
+	}
+	return strings.Join(trail, t.StepSep.Render(" › "))
+}
+
+// Status implements common.Page: questions, warnings, notices.
+func (p *Page) Status() string {
+	t := p.c.Theme.Status
+	switch {
+	case p.confirmQuit && p.data.CopySent:
+		return t.Warning.Render("The copy could not be confirmed and the token will not be shown again. Quit anyway? y quits, any other key stays.")
+	case p.confirmQuit:
+		return t.Warning.Render("The token was not copied and will not be shown again. Quit anyway? y quits, any other key stays.")
+	case p.quitAsked && p.data.Create.Busy():
+		return t.Warning.Render("Waiting for the answer: apitoken quits after showing the outcome.")
+	case p.shutdown && p.data.Created != nil:
+		return t.Warning.Render(textsafe.Line(p.c.Shutdown, 80) + ": copy your token, then close.")
+	case p.accountErr != nil && p.active != steps.Summary:
+		return t.Error.Render("Could not load account " + p.data.AccountID + ": " + common.Describe(p.accountErr, "").What + " ctrl+r on Modules retries.")
+	}
+	return ""
+}
+
+// fieldErrors returns the first message per field when err is the
+// server's (or the client's own) verdict on named fields.
+func fieldErrors(err error) map[string]string {
+	if apiErr, ok := errors.AsType[*apiclient.Error](err); ok && apiErr.StatusCode == 400 {
+		out := map[string]string{}
+		for field, msgs := range apiErr.FieldErrors() {
+			if len(msgs) > 0 {
+				out[field] = msgs[0]
+			}
+		}
+		return out
+	}
+	if invalid, ok := errors.AsType[*apiclient.InvalidRequestError](err); ok {
+		return invalid.Fields
+	}
+	return nil
+}
+
+// Recheck implements steps.Actions.
+func (p *Page) Recheck() tea.Cmd { return p.check(false) }
