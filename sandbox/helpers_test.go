@@ -80,7 +80,7 @@ func newEnv(t *testing.T, opts ...Option) *env {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ts := httptest.NewServer(s)
+	ts := httptest.NewServer(validated(t, s))
 	t.Cleanup(ts.Close)
 	return &env{t: t, s: s, ts: ts, clock: clock}
 }
