@@ -231,6 +231,10 @@ func TestContractListAPITokensPages(t *testing.T) {
 		}
 		made = append(made, tok.ID)
 	}
+	disabledBefore, err := e.client.ListAllAPITokens(ctx, "ACC-1000-0001", &apiclient.ListAPITokensOptions{Status: apiclient.TokenStatusDisabled})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := e.client.DisableAPIToken(ctx, made[0]); err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +259,7 @@ func TestContractListAPITokensPages(t *testing.T) {
 		{apiclient.ListAPITokensOptions{Name: `say "HI`}, 5},
 		{apiclient.ListAPITokensOptions{Name: "it's"}, 5},
 		{apiclient.ListAPITokensOptions{Name: "plain"}, 10},
-		{apiclient.ListAPITokensOptions{Status: apiclient.TokenStatusDisabled}, 1},
+		{apiclient.ListAPITokensOptions{Status: apiclient.TokenStatusDisabled}, len(disabledBefore) + 1},
 		{apiclient.ListAPITokensOptions{Status: apiclient.TokenStatusDisabled, Name: "plain"}, 0},
 		{apiclient.ListAPITokensOptions{Name: "no such token"}, 0},
 	} {
