@@ -179,7 +179,7 @@ func (c *Client) GetAPIToken(ctx context.Context, id string) (*APIToken, error) 
 //
 //	eq(account.id,"…")&eq(name,"…")&ge(audit.created.at,"<UTC, ms>")&select=audit&order=-audit.created.at&limit=100
 //
-// Deprecated: after a create with an unknown outcome call
+// Superseded: after a create with an unknown outcome call
 // [Client.FindLostAPIToken], which waits out the settle time and claims
 // only a token the attempt could have created.
 //
