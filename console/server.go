@@ -12,6 +12,7 @@ import (
 
 	"charm.land/ssh"
 	"charm.land/wish/v2"
+	"charm.land/wish/v2/recover"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/softwareone/apitoken/apiclient"
@@ -27,8 +28,27 @@ const (
 	DefaultConnRate         = 20
 )
 
-// handshakeTimeout bounds the unauthenticated part of a connection.
-const handshakeTimeout = 30 * time.Second
+// Bounds on connections that have not authenticated yet, so silent ones
+// cannot hold the server's file descriptors and lock valid users out.
+const (
+	// handshakeTimeout bounds the unauthenticated part of a connection:
+	// key exchange and authentication take a client well under a second.
+	handshakeTimeout = 10 * time.Second
+	// maxPreAuth is how many connections may be authenticating at once;
+	// when all are taken the oldest is closed for a new one.
+	maxPreAuth = 64
+	// maxPreAuthPerSource is how many of them one source address may hold.
+	maxPreAuthPerSource = 8
+)
+
+// publicKeyAlgorithms are the signature algorithms a client may
+// authenticate with: ssh-rsa (RSA with SHA-1) is left out, as OpenSSH
+// does since 8.8; RSA keys sign with rsa-sha2-256 or -512 instead.
+var publicKeyAlgorithms = []string{
+	gossh.KeyAlgoED25519, gossh.KeyAlgoSKED25519,
+	gossh.KeyAlgoECDSA256, gossh.KeyAlgoECDSA384, gossh.KeyAlgoECDSA521, gossh.KeyAlgoSKECDSA256,
+	gossh.KeyAlgoRSASHA256, gossh.KeyAlgoRSASHA512,
+}
 
 // ErrServerClosed is returned by [Server.Serve] after [Server.Shutdown] or
 // [Server.Close].
@@ -68,6 +88,12 @@ type Config struct {
 	Logger *slog.Logger
 	// Clock is the wizard's time source. Default time.Now.
 	Clock func() time.Time
+
+	// Test hooks; zero means the default.
+	timers           clock         // the session limits' time source
+	handshakeTimeout time.Duration // handshakeTimeout
+	maxPreAuth       int           // maxPreAuth
+	maxPreAuthSource int           // maxPreAuthPerSource
 }
 
 func (c *Config) check() error {
@@ -108,6 +134,18 @@ func (c *Config) setDefaults() {
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}
+	if c.timers == nil {
+		c.timers = realClock{}
+	}
+	if c.handshakeTimeout == 0 {
+		c.handshakeTimeout = handshakeTimeout
+	}
+	if c.maxPreAuth == 0 {
+		c.maxPreAuth = maxPreAuth
+	}
+	if c.maxPreAuthSource == 0 {
+		c.maxPreAuthSource = maxPreAuthPerSource
+	}
 }
 
 // Server is the SSH console.
@@ -117,6 +155,7 @@ type Server struct {
 	keys  *keyring
 	audit audit
 	rate  *rateLimiter
+	pre   *preAuth
 	reg   *registry
 	ids   atomic.Uint64
 
@@ -140,6 +179,7 @@ func New(cfg Config) (*Server, error) {
 		keys:  keys,
 		audit: audit{log: cfg.Logger},
 		rate:  newRateLimiter(cfg.ConnRate),
+		pre:   newPreAuth(cfg.maxPreAuth, cfg.maxPreAuthSource),
 		reg:   newRegistry(cfg.MaxSessions),
 	}
 	s.ssh, err = wish.NewServer(
@@ -153,18 +193,34 @@ func New(cfg Config) (*Server, error) {
 		// with no handler at all wish would let everyone in.
 		wish.WithPublicKeyAuth(s.authorize),
 		func(srv *ssh.Server) error {
-			srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
-				return &gossh.ServerConfig{AuthLogCallback: s.authLog}
+			srv.ServerConfigCallback = func(ctx ssh.Context) *gossh.ServerConfig {
+				return &gossh.ServerConfig{
+					PublicKeyAuthAlgorithms: publicKeyAlgorithms,
+					AuthLogCallback: func(conn gossh.ConnMetadata, method string, err error) {
+						s.authLog(ctx, conn, method, err)
+					},
+				}
 			}
 			srv.ConnCallback = s.admitConn
-			srv.HandshakeTimeout = handshakeTimeout
+			srv.HandshakeTimeout = cfg.handshakeTimeout
+			// Sessions only: no port forwarding (direct-tcpip) and, with
+			// no global request handlers, no tcpip-forward either.
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": sessionChannel}
+			srv.RequestHandlers = map[string]ssh.RequestHandler{}
 			// Backstops for connections that never open a session; the
 			// sessions' own limits act first.
 			srv.IdleTimeout = cfg.IdleTimeout + cfg.EndGrace + time.Minute
 			srv.MaxTimeout = cfg.MaxSessionLength + cfg.EndGrace + time.Minute
 			return nil
 		},
-		wish.WithMiddleware(s.admit),
+		wish.WithMiddleware(
+			// wish runs the first middleware innermost: a panic anywhere
+			// in a session is recovered and logged, and only the commands
+			// the console serves reach the wizard.
+			s.admit,
+			s.commands,
+			recover.MiddlewareWithLogger(panicLogger{cfg.Logger}),
+		),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("console: %w", err)
@@ -182,21 +238,39 @@ func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 }
 
 // authLog records attempts with the methods that are never accepted;
-// refused keys are recorded, with their fingerprint, by authorize.
-func (s *Server) authLog(conn gossh.ConnMetadata, method string, err error) {
-	if err != nil && method != "none" && method != "publickey" {
+// refused keys are recorded, with their fingerprint, by authorize. A
+// success (the signature checked) ends the connection's unauthenticated
+// part.
+func (s *Server) authLog(ctx ssh.Context, conn gossh.ConnMetadata, method string, err error) {
+	if err == nil {
+		if c, ok := ctx.Value(preAuthKey).(*preAuthConn); ok {
+			c.authenticated()
+		}
+		return
+	}
+	if method != "none" && method != "publickey" {
 		s.audit.authRefused(conn.RemoteAddr(), conn.User(), method, "")
 	}
 }
 
-// admitConn applies the connection rate limit before the handshake, so a
-// flood costs no key exchange.
-func (s *Server) admitConn(_ ssh.Context, conn net.Conn) net.Conn {
+// preAuthKey holds a connection's *preAuthConn in its context.
+var preAuthKey = &struct{ name string }{"console pre-auth connection"}
+
+// admitConn applies the connection rate limit and the bounds on
+// unauthenticated connections before the handshake, so a flood costs no
+// key exchange.
+func (s *Server) admitConn(ctx ssh.Context, conn net.Conn) net.Conn {
 	if !s.rate.allow(conn.RemoteAddr()) {
 		s.audit.rateLimited(conn.RemoteAddr())
 		return nil
 	}
-	return conn
+	c := s.pre.admit(conn)
+	if c == nil {
+		s.audit.preAuthLimited(conn.RemoteAddr())
+		return nil
+	}
+	ctx.SetValue(preAuthKey, c)
+	return c
 }
 
 // Serve accepts connections on ln until Shutdown or Close; it then returns

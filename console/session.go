@@ -205,8 +205,8 @@ func (srv *Server) newSession(sess ssh.Session, who identity) *session {
 		account = srv.cfg.DefaultAccount
 	}
 	now := time.Now()
-	in := &activityReader{r: sess}
-	in.last.Store(now.UnixNano())
+	in := &activityReader{r: sess, now: srv.cfg.timers.Now}
+	in.last.Store(srv.cfg.timers.Now().UnixNano())
 	return &session{
 		id:      srv.ids.Add(1),
 		who:     who,
@@ -242,32 +242,36 @@ func (srv *Server) newWizard(ss *session) *ui.Model {
 // wizard to end, gives a created token EndGrace to be copied, then quits
 // the wizard, and closes the channel if even that does not end it.
 func (srv *Server) watch(ss *session, sess ssh.Session, stop <-chan struct{}) {
-	cfg := srv.cfg
-	idle := time.NewTimer(cfg.IdleTimeout)
+	cfg, clk := srv.cfg, srv.cfg.timers
+	idle := clk.NewTimer(cfg.IdleTimeout)
 	defer idle.Stop()
-	length := time.NewTimer(cfg.MaxSessionLength)
+	length := clk.NewTimer(cfg.MaxSessionLength)
 	defer length.Stop()
 	var quit, kill <-chan time.Time
+	after := func(d time.Duration) <-chan time.Time {
+		t := clk.NewTimer(d)
+		return t.C()
+	}
 	ask := func(reason string) {
 		ss.end(reason)
 		if quit == nil && kill == nil {
-			quit = time.After(cfg.EndGrace)
+			quit = after(cfg.EndGrace)
 		}
 	}
 	for {
 		select {
 		case <-stop:
 			return
-		case <-idle.C:
-			if rest := cfg.IdleTimeout - time.Since(ss.input.lastInput()); rest > 0 {
+		case <-idle.C():
+			if rest := cfg.IdleTimeout - clk.Now().Sub(ss.input.lastInput()); rest > 0 {
 				idle.Reset(rest)
 				continue
 			}
 			ask(endIdle)
-		case <-length.C:
+		case <-length.C():
 			ask(endMaxLength)
 		case <-quit:
-			quit, kill = nil, time.After(forceClose)
+			quit, kill = nil, after(forceClose)
 			go ss.program.Quit()
 		case <-kill:
 			_ = sess.Close()
@@ -307,13 +311,14 @@ func farewell(sess ssh.Session, reason string, tokens []string, cfg Config) {
 // activityReader is the session's input, noting when the user last typed.
 type activityReader struct {
 	r    io.Reader
+	now  func() time.Time
 	last atomic.Int64 // unix nanoseconds
 }
 
 func (a *activityReader) Read(p []byte) (int, error) {
 	n, err := a.r.Read(p)
 	if n > 0 {
-		a.last.Store(time.Now().UnixNano())
+		a.last.Store(a.now().UnixNano())
 	}
 	return n, err
 }
