@@ -157,7 +157,10 @@ type Server struct {
 	rate  *rateLimiter
 	pre   *preAuth
 	reg   *registry
-	ids   atomic.Uint64
+	// reports is every token id a session reported as created, so that a
+	// lookup for a lost answer in one session never claims another's.
+	reports *tokenReports
+	ids     atomic.Uint64
 
 	mu     sync.Mutex
 	ln     net.Listener
@@ -181,6 +184,8 @@ func New(cfg Config) (*Server, error) {
 		rate:  newRateLimiter(cfg.ConnRate),
 		pre:   newPreAuth(cfg.maxPreAuth, cfg.maxPreAuthSource),
 		reg:   newRegistry(cfg.MaxSessions),
+
+		reports: newTokenReports(),
 	}
 	s.ssh, err = wish.NewServer(
 		func(srv *ssh.Server) error {
@@ -226,6 +231,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("console: %w", err)
 	}
 	return s, nil
+}
+
+// reportedElsewhere is the exclusion set for a lost-answer lookup in
+// session on account: it is true of the token ids another session reported
+// as created (or claimed). A lookup that takes it leaves those tokens out,
+// as sessionAPI.FindRecentAPITokens does today.
+func (s *Server) reportedElsewhere(account string, session uint64) func(id string) bool {
+	return func(id string) bool { return s.reports.reported(account, id, session) }
 }
 
 // authorize lets in the keys of the authorized_keys file.

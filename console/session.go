@@ -207,7 +207,7 @@ func (srv *Server) newSession(sess ssh.Session, who identity) *session {
 	now := time.Now()
 	in := &activityReader{r: sess, now: srv.cfg.timers.Now}
 	in.last.Store(srv.cfg.timers.Now().UnixNano())
-	return &session{
+	ss := &session{
 		id:      srv.ids.Add(1),
 		who:     who,
 		user:    sess.User(),
@@ -216,6 +216,20 @@ func (srv *Server) newSession(sess ssh.Session, who identity) *session {
 		started: now,
 		api:     newSessionAPI(srv.cfg.API, account),
 		input:   in,
+	}
+	srv.wireAPI(ss)
+	return ss
+}
+
+// wireAPI connects the session's API to the server-wide record of reported
+// tokens and to the audit log.
+func (srv *Server) wireAPI(ss *session) {
+	api := ss.api
+	api.reported = func(id string) bool { return srv.reports.reported(ss.account, id, 0) }
+	api.elsewhere = srv.reportedElsewhere(ss.account, ss.id)
+	api.report = func(id string) { srv.reports.add(ss.account, id, ss.id) }
+	api.audit = func(action, id, name, outcome string, err error) {
+		srv.audit.tokenAction(ss, action, id, name, outcome, err)
 	}
 }
 
