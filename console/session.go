@@ -46,6 +46,7 @@ type session struct {
 	remote  net.Addr
 	account string
 	started time.Time
+	gone    <-chan struct{} // closed when the client has gone
 
 	api     *sessionAPI
 	input   *activityReader
@@ -214,6 +215,7 @@ func (srv *Server) newSession(sess ssh.Session, who identity) *session {
 		remote:  sess.RemoteAddr(),
 		account: account,
 		started: now,
+		gone:    sess.Context().Done(),
 		api:     newSessionAPI(srv.cfg.API, account),
 		input:   in,
 	}
