@@ -58,7 +58,7 @@ func closedByServer(t *testing.T, c net.Conn) bool {
 // than its share.
 func TestSilentConnectionsCannotLockOut(t *testing.T) {
 	f := newFixture(t, func(c *Config, _ *fixture) {
-		c.maxPreAuth, c.maxPreAuthSource = 4, 2
+		c.MaxUnauthenticated, c.MaxUnauthenticatedPerSource = 4, 2
 		// Longer than any wait here: only the bounds close a connection.
 		c.handshakeTimeout = time.Hour
 	})

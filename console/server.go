@@ -34,11 +34,11 @@ const (
 	// handshakeTimeout bounds the unauthenticated part of a connection:
 	// key exchange and authentication take a client well under a second.
 	handshakeTimeout = 10 * time.Second
-	// maxPreAuth is how many connections may be authenticating at once;
-	// when all are taken the oldest is closed for a new one.
-	maxPreAuth = 64
-	// maxPreAuthPerSource is how many of them one source address may hold.
-	maxPreAuthPerSource = 8
+	// DefaultMaxUnauthenticated and DefaultMaxUnauthenticatedPerSource:
+	// room for a few hundred users connecting within seconds, far from a
+	// 1024 file-descriptor limit.
+	DefaultMaxUnauthenticated          = 256
+	DefaultMaxUnauthenticatedPerSource = 16
 )
 
 // publicKeyAlgorithms are the signature algorithms a client may
@@ -83,6 +83,13 @@ type Config struct {
 	// ConnRate is how many new connections one source address may open a
 	// minute (in a burst, or spread out).
 	ConnRate int
+	// MaxUnauthenticated is how many connections may be in their
+	// handshake (not yet authenticated) at once; when all are taken, the
+	// oldest is closed to make room, so silent connections cannot lock
+	// valid users out. MaxUnauthenticatedPerSource is how many of them one
+	// source address (an IPv6 /64) may hold; more are closed at once.
+	MaxUnauthenticated          int
+	MaxUnauthenticatedPerSource int
 
 	// Logger receives the audit log. Default slog.Default().
 	Logger *slog.Logger
@@ -92,8 +99,6 @@ type Config struct {
 	// Test hooks; zero means the default.
 	timers           clock         // the session limits' time source
 	handshakeTimeout time.Duration // handshakeTimeout
-	maxPreAuth       int           // maxPreAuth
-	maxPreAuthSource int           // maxPreAuthPerSource
 }
 
 func (c *Config) check() error {
@@ -106,7 +111,8 @@ func (c *Config) check() error {
 		return errors.New("console: no API client")
 	case !apiclient.ValidAccountID(c.DefaultAccount):
 		return fmt.Errorf("console: default account %q is not an account id (ACC-####-####)", c.DefaultAccount)
-	case c.MaxSessions < 0 || c.IdleTimeout < 0 || c.MaxSessionLength < 0 || c.EndGrace < 0 || c.ConnRate < 0:
+	case c.MaxSessions < 0 || c.IdleTimeout < 0 || c.MaxSessionLength < 0 || c.EndGrace < 0 || c.ConnRate < 0 ||
+		c.MaxUnauthenticated < 0 || c.MaxUnauthenticatedPerSource < 0:
 		return errors.New("console: negative limit")
 	}
 	return nil
@@ -140,11 +146,11 @@ func (c *Config) setDefaults() {
 	if c.handshakeTimeout == 0 {
 		c.handshakeTimeout = handshakeTimeout
 	}
-	if c.maxPreAuth == 0 {
-		c.maxPreAuth = maxPreAuth
+	if c.MaxUnauthenticated == 0 {
+		c.MaxUnauthenticated = DefaultMaxUnauthenticated
 	}
-	if c.maxPreAuthSource == 0 {
-		c.maxPreAuthSource = maxPreAuthPerSource
+	if c.MaxUnauthenticatedPerSource == 0 {
+		c.MaxUnauthenticatedPerSource = DefaultMaxUnauthenticatedPerSource
 	}
 }
 
@@ -182,7 +188,7 @@ func New(cfg Config) (*Server, error) {
 		keys:  keys,
 		audit: audit{log: cfg.Logger},
 		rate:  newRateLimiter(cfg.ConnRate),
-		pre:   newPreAuth(cfg.maxPreAuth, cfg.maxPreAuthSource),
+		pre:   newPreAuth(cfg.MaxUnauthenticated, cfg.MaxUnauthenticatedPerSource),
 		reg:   newRegistry(cfg.MaxSessions),
 
 		reports: newTokenReports(),
