@@ -18,10 +18,13 @@ const (
 	evListening     = "listening"
 	evShutdown      = "shutdown"
 	evRateLimited   = "connection rate-limited"
+	evPreAuthLimit  = "connection refused: too many unauthenticated"
 	evAuthRefused   = "authentication refused"
 	evSessionRefuse = "session refused"
 	evSessionStart  = "session start"
 	evTokenCreated  = "token created"
+	evTokenAction   = "token changed"
+	evPanic         = "panic recovered"
 	evSessionEnd    = "session end"
 )
 
@@ -46,6 +49,10 @@ func (a audit) rateLimited(remote net.Addr) {
 	a.log.Warn(evRateLimited, "remote", remote.String())
 }
 
+func (a audit) preAuthLimited(remote net.Addr) {
+	a.log.Warn(evPreAuthLimit, "remote", remote.String())
+}
+
 func (a audit) authRefused(remote net.Addr, user, method, fingerprint string) {
 	attrs := []any{"remote", remote.String(), "user", cleanUser(user), "method", method}
 	if fingerprint != "" {
@@ -64,6 +71,21 @@ func (a audit) sessionStart(s *session) {
 
 func (a audit) tokenCreated(s *session, id, name string) {
 	a.log.Info(evTokenCreated, append(s.attrs(), "token_id", id, "token_name", textsafe.Line(name, 200))...)
+}
+
+// tokenAction records a disable, enable, update or delete the session
+// asked for, and its outcome: "ok", "failed" (nothing changed) or
+// "unknown" (the answer was lost; it may have happened), with the error.
+func (a audit) tokenAction(s *session, action, id, name, outcome string, err error) {
+	attrs := append(s.attrs(), "action", action, "token_id", textsafe.Line(id, 64), "token_name", textsafe.Line(name, 200), "outcome", outcome)
+	if err != nil {
+		attrs = append(attrs, "error", textsafe.Line(err.Error(), 300))
+	}
+	if outcome == "ok" {
+		a.log.Info(evTokenAction, attrs...)
+		return
+	}
+	a.log.Warn(evTokenAction, attrs...)
 }
 
 func (a audit) sessionEnd(s *session, reason string, d time.Duration, tokens []string) {

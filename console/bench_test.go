@@ -87,7 +87,10 @@ func startBenchConsole(b *testing.B, maxSessions int) *benchConsole {
 		Sandbox:        true,
 		MaxSessions:    maxSessions,
 		ConnRate:       maxSessions + 10,
-		Logger:         slog.New(slog.DiscardHandler),
+		// Every session connects at once, from one address.
+		MaxUnauthenticated:          maxSessions + 10,
+		MaxUnauthenticatedPerSource: maxSessions + 10,
+		Logger:                      slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -200,6 +200,24 @@ func (f *fixture) waitTokens(n int) []sandbox.StoredToken {
 	}
 }
 
+// waitGone waits until the server has seen every session's client go.
+func (f *fixture) waitGone() {
+	f.t.Helper()
+	f.srv.reg.mu.Lock()
+	var gone []<-chan struct{}
+	for ss := range f.srv.reg.sessions {
+		gone = append(gone, ss.gone)
+	}
+	f.srv.reg.mu.Unlock()
+	for _, g := range gone {
+		select {
+		case <-g:
+		case <-time.After(wait):
+			f.t.Fatal("the server did not notice the client had gone")
+		}
+	}
+}
+
 // record is one audit log line.
 type record map[string]any
 

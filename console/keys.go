@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -26,9 +27,10 @@ type identity struct {
 }
 
 // keyring is the authorized_keys file, re-read whenever its size,
-// modification time, mode or inode changes, so keys can be added and revoked
-// without a restart. It fails closed: while the file cannot be read, or may
-// be written by others, nobody gets in.
+// modification time, mode, inode or change time changes, so keys can be
+// added and revoked without a restart. It fails closed: while the file
+// cannot be read, or it or a directory on its path may be written by others
+// ([checkKeysPath]), nobody gets in.
 type keyring struct {
 	path string
 	log  *slog.Logger
@@ -71,17 +73,17 @@ func (k *keyring) refresh() {
 }
 
 func (k *keyring) refreshLocked() {
-	st, err := os.Stat(k.path)
+	// The path is checked on every lookup, not only when the file changed:
+	// a directory on the way may have been opened to others since.
+	resolved, st, err := checkKeysPath(k.path)
 	if err == nil && k.seen != nil && k.err == nil && os.SameFile(st, k.seen) &&
-		st.Size() == k.seen.Size() && st.ModTime().Equal(k.seen.ModTime()) && st.Mode() == k.seen.Mode() {
+		st.Size() == k.seen.Size() && st.ModTime().Equal(k.seen.ModTime()) && st.Mode() == k.seen.Mode() &&
+		sameChangeTime(st, k.seen) {
 		return
-	}
-	if err == nil {
-		err = checkKeysFile(k.path, st)
 	}
 	var keys map[string]identity
 	if err == nil {
-		keys, err = k.read()
+		keys, err = k.read(resolved, st)
 	}
 	if err != nil {
 		if k.err == nil || k.err.Error() != err.Error() {
@@ -96,30 +98,125 @@ func (k *keyring) refreshLocked() {
 	k.seen, k.keys, k.err = st, keys, nil
 }
 
-// checkKeysFile refuses what sshd's StrictModes refuses: a file that others
-// could add their own key to.
-func checkKeysFile(path string, st os.FileInfo) error {
-	if !st.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a regular file", path)
+// maxLinks bounds the symbolic links followed to the file, as the kernel
+// does.
+const maxLinks = 40
+
+// checkKeysPath refuses what sshd's StrictModes refuse, and a little more:
+// the file and every directory passed through on the way to it, from the
+// root and through every symbolic link, must be owned by root or by the
+// server's user and not be writable by group or others; otherwise someone
+// else could put their key in, or rename their own file over it. One
+// exception: a directory writable by all that is owned by root and sticky
+// (/tmp) is accepted, since there nobody may rename or remove an entry
+// they do not own. It returns the file's resolved path and its Lstat.
+func checkKeysPath(path string) (string, os.FileInfo, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", nil, err
 	}
-	if perm := st.Mode().Perm(); perm&0o022 != 0 {
-		return fmt.Errorf("%s may be written by group or others (mode %04o): chmod go-w it", path, perm)
+	root := string(filepath.Separator)
+	if err := checkDir(root); err != nil {
+		return "", nil, err
+	}
+	cur, todo, links := root, splitPath(abs), 0
+	for len(todo) > 0 {
+		name := todo[0]
+		todo = todo[1:]
+		next := filepath.Join(cur, name)
+		st, err := os.Lstat(next)
+		if err != nil {
+			return "", nil, err
+		}
+		switch {
+		case st.Mode()&os.ModeSymlink != 0:
+			if links++; links > maxLinks {
+				return "", nil, fmt.Errorf("%s: too many symbolic links", path)
+			}
+			target, err := os.Readlink(next)
+			if err != nil {
+				return "", nil, err
+			}
+			if filepath.IsAbs(target) {
+				cur = root
+			}
+			todo = append(splitPath(target), todo...)
+			continue
+		case len(todo) > 0: // a directory on the way
+			if err := checkOwnerMode(next, st, true); err != nil {
+				return "", nil, err
+			}
+		default:
+			if !st.Mode().IsRegular() {
+				return "", nil, fmt.Errorf("%s is not a regular file", next)
+			}
+			if err := checkOwnerMode(next, st, false); err != nil {
+				return "", nil, err
+			}
+			return next, st, nil
+		}
+		cur = next
+	}
+	return "", nil, fmt.Errorf("%s is not a file", path)
+}
+
+func checkDir(dir string) error {
+	st, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	return checkOwnerMode(dir, st, true)
+}
+
+func checkOwnerMode(path string, st os.FileInfo, dir bool) error {
+	what := "file"
+	if dir {
+		what = "directory"
+		if !st.IsDir() {
+			return fmt.Errorf("%s is not a directory", path)
+		}
+	}
+	uid, known := fileOwner(st)
+	self, _ := serverUID()
+	if known && uid != 0 && uid != self {
+		return fmt.Errorf("authorized_keys: %s %s is owned by uid %d, not by root or this server's user (uid %d)", what, path, uid, self)
+	}
+	perm := st.Mode().Perm()
+	stickyRoot := dir && st.Mode()&os.ModeSticky != 0 && known && uid == 0
+	if perm&0o022 != 0 && !stickyRoot {
+		return fmt.Errorf("authorized_keys: %s %s may be written by group or others (mode %04o): chmod go-w it", what, path, perm)
 	}
 	return nil
 }
 
-func (k *keyring) read() (map[string]identity, error) {
-	f, err := os.Open(k.path)
+// splitPath is the names of path, without empty ones and ".".
+func splitPath(path string) []string {
+	var out []string
+	for _, name := range strings.Split(filepath.ToSlash(path), "/") {
+		if name != "" && name != "." {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// read reads the checked file at path; st is what the check saw there.
+func (k *keyring) read(path string, st os.FileInfo) (map[string]identity, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	// The file opened must be the file checked.
+	if fst, err := f.Stat(); err != nil || !os.SameFile(fst, st) {
+		return nil, fmt.Errorf("%s changed while being read", path)
+	}
 	b, err := io.ReadAll(io.LimitReader(f, maxKeysFile+1))
 	if err != nil {
 		return nil, err
 	}
 	if len(b) > maxKeysFile {
-		return nil, fmt.Errorf("%s is larger than %d bytes", k.path, maxKeysFile)
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, maxKeysFile)
 	}
 	keys := map[string]identity{}
 	for n, line := range bytes.Split(b, []byte("\n")) {

@@ -110,3 +110,113 @@ func TestKeyringFailsClosed(t *testing.T) {
 		t.Fatal("newKeyring accepted a missing file")
 	}
 }
+
+// TestKeysPathStrictModes: the file and every directory on the way to it,
+// through symbolic links, must be safe from other users, as sshd's
+// StrictModes require; otherwise the server refuses to start, or, once
+// running, refuses everyone until it is fixed.
+func TestKeysPathStrictModes(t *testing.T) {
+	alice := newSigner(t)
+	top := t.TempDir()
+	dir := filepath.Join(top, "ssh")
+	mkdir := func(p string) {
+		t.Helper()
+		if err := os.Mkdir(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	chmod := func(p string, mode os.FileMode) {
+		t.Helper()
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mkdir(dir)
+	file := filepath.Join(dir, "authorized_keys")
+	if err := os.WriteFile(file, []byte(keyLine(alice, "", "alice")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	k, err := newKeyring(file, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := func() bool { _, ok := k.lookup(alice.PublicKey()); return ok }
+	if !in() {
+		t.Fatal("alice refused with a safe path")
+	}
+
+	// A directory on the way opened to others: anyone could rename their
+	// own file over the keys. Parent and grandparent alike.
+	for _, d := range []string{dir, top} {
+		chmod(d, 0o777)
+		if in() {
+			t.Errorf("alice let in with %s at 0777", d)
+		}
+		if _, err := newKeyring(file, quiet); err == nil || !strings.Contains(err.Error(), "may be written by group or others") {
+			t.Errorf("newKeyring with %s at 0777: %v, want a refusal naming it", d, err)
+		}
+		chmod(d, 0o755)
+		if !in() {
+			t.Fatalf("alice refused once %s is safe again", d)
+		}
+	}
+
+	// Symbolic links: the target and every directory holding a link on
+	// the way are checked.
+	open := filepath.Join(top, "open")
+	mkdir(open)
+	chmod(open, 0o777)
+	linkIn := func(linkDir, target string) string {
+		t.Helper()
+		l := filepath.Join(linkDir, "link-"+filepath.Base(target))
+		if err := os.Symlink(target, l); err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	safeLink := linkIn(top, file)
+	if _, err := newKeyring(safeLink, quiet); err != nil {
+		t.Errorf("a link to the keys in a safe directory: %v", err)
+	}
+	if _, err := newKeyring(linkIn(open, file), quiet); err == nil {
+		t.Error("a link in a directory writable by all was trusted: anyone could retarget it")
+	}
+	// A chain: a safe link to a link kept in the open directory.
+	inOpen := linkIn(open, safeLink)
+	if _, err := newKeyring(linkIn(dir, inOpen), quiet); err == nil {
+		t.Error("a chain of links through a directory writable by all was trusted")
+	}
+	// A link to a file kept in the open directory.
+	stray := filepath.Join(open, "keys")
+	if err := os.WriteFile(stray, []byte(keyLine(alice, "", "alice")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newKeyring(linkIn(top, stray), quiet); err == nil {
+		t.Error("a link to a file in a directory writable by all was trusted")
+	}
+
+	// Owners other than root and the server's user.
+	if os.Getuid() != 0 {
+		t.Log("not root: the checks of another owner are not run")
+		return
+	}
+	const nobody = 65534
+	for _, p := range []string{file, dir} {
+		if err := os.Chown(p, nobody, nobody); err != nil {
+			t.Fatal(err)
+		}
+		if in() {
+			t.Errorf("alice let in with %s owned by uid %d", p, nobody)
+		}
+		if _, err := newKeyring(file, quiet); err == nil || !strings.Contains(err.Error(), "owned by uid 65534") {
+			t.Errorf("newKeyring with %s owned by nobody: %v", p, err)
+		}
+		if err := os.Chown(p, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !in() {
+		t.Fatal("alice refused once the owners are right again")
+	}
+}

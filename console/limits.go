@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 )
@@ -183,4 +184,87 @@ func closeOnce(c chan struct{}) {
 	default:
 		close(c)
 	}
+}
+
+// preAuth bounds the connections that have not authenticated yet: at most
+// perSource from one source address (IPv6: one /64), at most max in all.
+// When all max are taken, the oldest is closed to make room: a flood of
+// silent connections then only shortens how long each one waits, and a
+// valid user, who authenticates in a moment, still gets in.
+type preAuth struct {
+	max, perSource int
+
+	mu      sync.Mutex
+	order   []*preAuthConn // oldest first
+	sources map[netip.Prefix]int
+}
+
+func newPreAuth(maxConns, perSource int) *preAuth {
+	return &preAuth{max: maxConns, perSource: perSource, sources: map[netip.Prefix]int{}}
+}
+
+// admit registers conn as unauthenticated; it returns nil when its source
+// already holds perSource of them.
+func (p *preAuth) admit(conn net.Conn) *preAuthConn {
+	key, _ := sourcePrefix(conn.RemoteAddr()) // not TCP (a test pipe): one shared source
+	p.mu.Lock()
+	if p.sources[key] >= p.perSource {
+		p.mu.Unlock()
+		return nil
+	}
+	var evicted *preAuthConn
+	if len(p.order) >= p.max {
+		evicted = p.order[0]
+		p.removeLocked(evicted)
+	}
+	c := &preAuthConn{Conn: conn, p: p, source: key}
+	p.order = append(p.order, c)
+	p.sources[key]++
+	p.mu.Unlock()
+	if evicted != nil {
+		_ = evicted.Conn.Close()
+	}
+	return c
+}
+
+// len is how many connections are waiting to authenticate.
+func (p *preAuth) len() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.order)
+}
+
+// release forgets c; it reports whether c was still counted.
+func (p *preAuth) release(c *preAuthConn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.removeLocked(c)
+}
+
+func (p *preAuth) removeLocked(c *preAuthConn) bool {
+	i := slices.Index(p.order, c)
+	if i < 0 {
+		return false
+	}
+	p.order = slices.Delete(p.order, i, i+1)
+	if p.sources[c.source]--; p.sources[c.source] <= 0 {
+		delete(p.sources, c.source)
+	}
+	return true
+}
+
+// preAuthConn is a connection counted by preAuth until it authenticates or
+// closes.
+type preAuthConn struct {
+	net.Conn
+	p      *preAuth
+	source netip.Prefix
+}
+
+// authenticated stops counting the connection.
+func (c *preAuthConn) authenticated() { c.p.release(c) }
+
+func (c *preAuthConn) Close() error {
+	c.p.release(c)
+	return c.Conn.Close()
 }

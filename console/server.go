@@ -12,6 +12,7 @@ import (
 
 	"charm.land/ssh"
 	"charm.land/wish/v2"
+	"charm.land/wish/v2/recover"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/softwareone/apitoken/apiclient"
@@ -27,8 +28,27 @@ const (
 	DefaultConnRate         = 20
 )
 
-// handshakeTimeout bounds the unauthenticated part of a connection.
-const handshakeTimeout = 30 * time.Second
+// Bounds on connections that have not authenticated yet, so silent ones
+// cannot hold the server's file descriptors and lock valid users out.
+const (
+	// handshakeTimeout bounds the unauthenticated part of a connection:
+	// key exchange and authentication take a client well under a second.
+	handshakeTimeout = 10 * time.Second
+	// DefaultMaxUnauthenticated and DefaultMaxUnauthenticatedPerSource:
+	// room for a few hundred users connecting within seconds, far from a
+	// 1024 file-descriptor limit.
+	DefaultMaxUnauthenticated          = 256
+	DefaultMaxUnauthenticatedPerSource = 16
+)
+
+// publicKeyAlgorithms are the signature algorithms a client may
+// authenticate with: ssh-rsa (RSA with SHA-1) is left out, as OpenSSH
+// does since 8.8; RSA keys sign with rsa-sha2-256 or -512 instead.
+var publicKeyAlgorithms = []string{
+	gossh.KeyAlgoED25519, gossh.KeyAlgoSKED25519,
+	gossh.KeyAlgoECDSA256, gossh.KeyAlgoECDSA384, gossh.KeyAlgoECDSA521, gossh.KeyAlgoSKECDSA256,
+	gossh.KeyAlgoRSASHA256, gossh.KeyAlgoRSASHA512,
+}
 
 // ErrServerClosed is returned by [Server.Serve] after [Server.Shutdown] or
 // [Server.Close].
@@ -63,11 +83,22 @@ type Config struct {
 	// ConnRate is how many new connections one source address may open a
 	// minute (in a burst, or spread out).
 	ConnRate int
+	// MaxUnauthenticated is how many connections may be in their
+	// handshake (not yet authenticated) at once; when all are taken, the
+	// oldest is closed to make room, so silent connections cannot lock
+	// valid users out. MaxUnauthenticatedPerSource is how many of them one
+	// source address (an IPv6 /64) may hold; more are closed at once.
+	MaxUnauthenticated          int
+	MaxUnauthenticatedPerSource int
 
 	// Logger receives the audit log. Default slog.Default().
 	Logger *slog.Logger
 	// Clock is the wizard's time source. Default time.Now.
 	Clock func() time.Time
+
+	// Test hooks; zero means the default.
+	timers           clock         // the session limits' time source
+	handshakeTimeout time.Duration // handshakeTimeout
 }
 
 func (c *Config) check() error {
@@ -80,7 +111,8 @@ func (c *Config) check() error {
 		return errors.New("console: no API client")
 	case !apiclient.ValidAccountID(c.DefaultAccount):
 		return fmt.Errorf("console: default account %q is not an account id (ACC-####-####)", c.DefaultAccount)
-	case c.MaxSessions < 0 || c.IdleTimeout < 0 || c.MaxSessionLength < 0 || c.EndGrace < 0 || c.ConnRate < 0:
+	case c.MaxSessions < 0 || c.IdleTimeout < 0 || c.MaxSessionLength < 0 || c.EndGrace < 0 || c.ConnRate < 0 ||
+		c.MaxUnauthenticated < 0 || c.MaxUnauthenticatedPerSource < 0:
 		return errors.New("console: negative limit")
 	}
 	return nil
@@ -108,6 +140,18 @@ func (c *Config) setDefaults() {
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}
+	if c.timers == nil {
+		c.timers = realClock{}
+	}
+	if c.handshakeTimeout == 0 {
+		c.handshakeTimeout = handshakeTimeout
+	}
+	if c.MaxUnauthenticated == 0 {
+		c.MaxUnauthenticated = DefaultMaxUnauthenticated
+	}
+	if c.MaxUnauthenticatedPerSource == 0 {
+		c.MaxUnauthenticatedPerSource = DefaultMaxUnauthenticatedPerSource
+	}
 }
 
 // Server is the SSH console.
@@ -117,8 +161,12 @@ type Server struct {
 	keys  *keyring
 	audit audit
 	rate  *rateLimiter
+	pre   *preAuth
 	reg   *registry
-	ids   atomic.Uint64
+	// reports is every token id a session reported as created, so that a
+	// lookup for a lost answer in one session never claims another's.
+	reports *tokenReports
+	ids     atomic.Uint64
 
 	mu     sync.Mutex
 	ln     net.Listener
@@ -140,7 +188,10 @@ func New(cfg Config) (*Server, error) {
 		keys:  keys,
 		audit: audit{log: cfg.Logger},
 		rate:  newRateLimiter(cfg.ConnRate),
+		pre:   newPreAuth(cfg.MaxUnauthenticated, cfg.MaxUnauthenticatedPerSource),
 		reg:   newRegistry(cfg.MaxSessions),
+
+		reports: newTokenReports(),
 	}
 	s.ssh, err = wish.NewServer(
 		func(srv *ssh.Server) error {
@@ -153,23 +204,47 @@ func New(cfg Config) (*Server, error) {
 		// with no handler at all wish would let everyone in.
 		wish.WithPublicKeyAuth(s.authorize),
 		func(srv *ssh.Server) error {
-			srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
-				return &gossh.ServerConfig{AuthLogCallback: s.authLog}
+			srv.ServerConfigCallback = func(ctx ssh.Context) *gossh.ServerConfig {
+				return &gossh.ServerConfig{
+					PublicKeyAuthAlgorithms: publicKeyAlgorithms,
+					AuthLogCallback: func(conn gossh.ConnMetadata, method string, err error) {
+						s.authLog(ctx, conn, method, err)
+					},
+				}
 			}
 			srv.ConnCallback = s.admitConn
-			srv.HandshakeTimeout = handshakeTimeout
+			srv.HandshakeTimeout = cfg.handshakeTimeout
+			// Sessions only: no port forwarding (direct-tcpip) and, with
+			// no global request handlers, no tcpip-forward either.
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": sessionChannel}
+			srv.RequestHandlers = map[string]ssh.RequestHandler{}
 			// Backstops for connections that never open a session; the
 			// sessions' own limits act first.
 			srv.IdleTimeout = cfg.IdleTimeout + cfg.EndGrace + time.Minute
 			srv.MaxTimeout = cfg.MaxSessionLength + cfg.EndGrace + time.Minute
 			return nil
 		},
-		wish.WithMiddleware(s.admit),
+		wish.WithMiddleware(
+			// wish runs the first middleware innermost: a panic anywhere
+			// in a session is recovered and logged, and only the commands
+			// the console serves reach the wizard.
+			s.admit,
+			s.commands,
+			recover.MiddlewareWithLogger(panicLogger{cfg.Logger}),
+		),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("console: %w", err)
 	}
 	return s, nil
+}
+
+// reportedElsewhere is the exclusion set for a lost-answer lookup in
+// session on account: it is true of the token ids another session reported
+// as created (or claimed). A lookup that takes it leaves those tokens out,
+// as sessionAPI.FindRecentAPITokens does today.
+func (s *Server) reportedElsewhere(account string, session uint64) func(id string) bool {
+	return func(id string) bool { return s.reports.reported(account, id, session) }
 }
 
 // authorize lets in the keys of the authorized_keys file.
@@ -182,21 +257,39 @@ func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 }
 
 // authLog records attempts with the methods that are never accepted;
-// refused keys are recorded, with their fingerprint, by authorize.
-func (s *Server) authLog(conn gossh.ConnMetadata, method string, err error) {
-	if err != nil && method != "none" && method != "publickey" {
+// refused keys are recorded, with their fingerprint, by authorize. A
+// success (the signature checked) ends the connection's unauthenticated
+// part.
+func (s *Server) authLog(ctx ssh.Context, conn gossh.ConnMetadata, method string, err error) {
+	if err == nil {
+		if c, ok := ctx.Value(preAuthKey).(*preAuthConn); ok {
+			c.authenticated()
+		}
+		return
+	}
+	if method != "none" && method != "publickey" {
 		s.audit.authRefused(conn.RemoteAddr(), conn.User(), method, "")
 	}
 }
 
-// admitConn applies the connection rate limit before the handshake, so a
-// flood costs no key exchange.
-func (s *Server) admitConn(_ ssh.Context, conn net.Conn) net.Conn {
+// preAuthKey holds a connection's *preAuthConn in its context.
+var preAuthKey = &struct{ name string }{"console pre-auth connection"}
+
+// admitConn applies the connection rate limit and the bounds on
+// unauthenticated connections before the handshake, so a flood costs no
+// key exchange.
+func (s *Server) admitConn(ctx ssh.Context, conn net.Conn) net.Conn {
 	if !s.rate.allow(conn.RemoteAddr()) {
 		s.audit.rateLimited(conn.RemoteAddr())
 		return nil
 	}
-	return conn
+	c := s.pre.admit(conn)
+	if c == nil {
+		s.audit.preAuthLimited(conn.RemoteAddr())
+		return nil
+	}
+	ctx.SetValue(preAuthKey, c)
+	return c
 }
 
 // Serve accepts connections on ln until Shutdown or Close; it then returns

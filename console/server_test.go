@@ -199,26 +199,29 @@ func TestSessionLimit(t *testing.T) {
 }
 
 func TestIdleTimeout(t *testing.T) {
-	const idle = 500 * time.Millisecond
-	f := newFixture(t, func(c *Config, _ *fixture) { c.IdleTimeout = idle })
+	const idle = 15 * time.Minute
+	clk := newFakeClock()
+	f := newFixture(t, func(c *Config, _ *fixture) { c.IdleTimeout, c.timers = idle, clk })
+	begin := clk.Now()
 	tm := openTerm(t, f.mustDial(f.user), 100, 30)
 	tm.waitFor(0, "General")
+	clk.waitTimer(t, begin.Add(idle))
 
-	// Typing keeps the session open past the timeout...
-	for range 8 {
-		tm.send("a")
-		time.Sleep(idle / 4)
-	}
+	// A key halfway keeps the session open past the timeout...
+	clk.advance(idle / 2)
+	m := tm.mark()
+	tm.send("a")
+	tm.waitFor(m, "a")
+	clk.advance(idle / 2)
+	// ...the watch waits for the rest of the timeout from that key...
+	clk.waitTimer(t, begin.Add(idle+idle/2))
 	if tm.ended() {
-		t.Fatal("the session ended while the user was typing")
+		t.Fatal("the session ended although the user typed within the timeout")
 	}
-	// ...and silence ends it.
-	begin := time.Now()
+	// ...and then silence ends it.
+	clk.advance(idle / 2)
 	if code := tm.exit(); code != 0 {
 		t.Fatalf("exit status %d, want 0", code)
-	}
-	if d := time.Since(begin); d < idle/2 {
-		t.Errorf("ended %s after the last key, want about %s", d, idle)
 	}
 	if got := ansi.Strip(tm.out.String()); !strings.Contains(got, "without input") {
 		t.Errorf("no idle message in %q", got)
@@ -229,24 +232,32 @@ func TestIdleTimeout(t *testing.T) {
 }
 
 func TestMaxSessionLengthGivesTimeToCopy(t *testing.T) {
-	const length, grace = 4 * time.Second, 700 * time.Millisecond
-	f := newFixture(t, func(c *Config, _ *fixture) { c.MaxSessionLength, c.EndGrace = length, grace })
+	const length, grace = time.Hour, 2 * time.Minute
+	clk := newFakeClock()
+	f := newFixture(t, func(c *Config, _ *fixture) {
+		c.MaxSessionLength, c.EndGrace, c.IdleTimeout, c.timers = length, grace, 2*length, clk
+	})
+	begin := clk.Now()
 	tm := openTerm(t, f.mustDial(f.user), 100, 30)
 	toSummary(t, tm, "long session")
 	id := f.waitTokens(1)[0].ID
+	clk.waitTimer(t, begin.Add(length))
 
 	// At the limit the Summary stays, with a banner, for the grace period.
 	m := tm.mark()
+	clk.advance(length)
 	tm.waitFor(m, "time limit")
+	clk.waitTimer(t, begin.Add(length+grace))
 	if tm.ended() {
 		t.Fatal("the session ended without leaving time to copy the token")
 	}
+	clk.advance(grace)
 	tm.exit()
 	end := f.waitEvent(evSessionEnd, 1)[0]
 	if end.str("reason") != endMaxLength || !slices.Equal(anyStrings(end["tokens"]), []string{id}) {
 		t.Errorf("session end = %v, want reason %q and tokens [%s]", end, endMaxLength, id)
 	}
-	if got := ansi.Strip(tm.out.String()); !strings.Contains(got, "Created API token "+id) || !strings.Contains(got, "at most 4s") {
+	if got := ansi.Strip(tm.out.String()); !strings.Contains(got, "Created API token "+id) || !strings.Contains(got, "at most 1h0m0s") {
 		t.Errorf("farewell missing in %q", got)
 	}
 }
@@ -348,7 +359,7 @@ func TestDisconnectDuringCreateIsAudited(t *testing.T) {
 		t.Fatal("the create was not sent")
 	}
 	c.Close() // the user goes away while the create is out
-	time.Sleep(100 * time.Millisecond)
+	f.waitGone()
 	close(gate.gate)
 
 	id := f.waitTokens(1)[0].ID

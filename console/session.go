@@ -46,6 +46,7 @@ type session struct {
 	remote  net.Addr
 	account string
 	started time.Time
+	gone    <-chan struct{} // closed when the client has gone
 
 	api     *sessionAPI
 	input   *activityReader
@@ -205,17 +206,32 @@ func (srv *Server) newSession(sess ssh.Session, who identity) *session {
 		account = srv.cfg.DefaultAccount
 	}
 	now := time.Now()
-	in := &activityReader{r: sess}
-	in.last.Store(now.UnixNano())
-	return &session{
+	in := &activityReader{r: sess, now: srv.cfg.timers.Now}
+	in.last.Store(srv.cfg.timers.Now().UnixNano())
+	ss := &session{
 		id:      srv.ids.Add(1),
 		who:     who,
 		user:    sess.User(),
 		remote:  sess.RemoteAddr(),
 		account: account,
 		started: now,
+		gone:    sess.Context().Done(),
 		api:     newSessionAPI(srv.cfg.API, account),
 		input:   in,
+	}
+	srv.wireAPI(ss)
+	return ss
+}
+
+// wireAPI connects the session's API to the server-wide record of reported
+// tokens and to the audit log.
+func (srv *Server) wireAPI(ss *session) {
+	api := ss.api
+	api.reported = func(id string) bool { return srv.reports.reported(ss.account, id, 0) }
+	api.elsewhere = srv.reportedElsewhere(ss.account, ss.id)
+	api.report = func(id string) { srv.reports.add(ss.account, id, ss.id) }
+	api.audit = func(action, id, name, outcome string, err error) {
+		srv.audit.tokenAction(ss, action, id, name, outcome, err)
 	}
 }
 
@@ -242,32 +258,36 @@ func (srv *Server) newWizard(ss *session) *ui.Model {
 // wizard to end, gives a created token EndGrace to be copied, then quits
 // the wizard, and closes the channel if even that does not end it.
 func (srv *Server) watch(ss *session, sess ssh.Session, stop <-chan struct{}) {
-	cfg := srv.cfg
-	idle := time.NewTimer(cfg.IdleTimeout)
+	cfg, clk := srv.cfg, srv.cfg.timers
+	idle := clk.NewTimer(cfg.IdleTimeout)
 	defer idle.Stop()
-	length := time.NewTimer(cfg.MaxSessionLength)
+	length := clk.NewTimer(cfg.MaxSessionLength)
 	defer length.Stop()
 	var quit, kill <-chan time.Time
+	after := func(d time.Duration) <-chan time.Time {
+		t := clk.NewTimer(d)
+		return t.C()
+	}
 	ask := func(reason string) {
 		ss.end(reason)
 		if quit == nil && kill == nil {
-			quit = time.After(cfg.EndGrace)
+			quit = after(cfg.EndGrace)
 		}
 	}
 	for {
 		select {
 		case <-stop:
 			return
-		case <-idle.C:
-			if rest := cfg.IdleTimeout - time.Since(ss.input.lastInput()); rest > 0 {
+		case <-idle.C():
+			if rest := cfg.IdleTimeout - clk.Now().Sub(ss.input.lastInput()); rest > 0 {
 				idle.Reset(rest)
 				continue
 			}
 			ask(endIdle)
-		case <-length.C:
+		case <-length.C():
 			ask(endMaxLength)
 		case <-quit:
-			quit, kill = nil, time.After(forceClose)
+			quit, kill = nil, after(forceClose)
 			go ss.program.Quit()
 		case <-kill:
 			_ = sess.Close()
@@ -307,13 +327,14 @@ func farewell(sess ssh.Session, reason string, tokens []string, cfg Config) {
 // activityReader is the session's input, noting when the user last typed.
 type activityReader struct {
 	r    io.Reader
+	now  func() time.Time
 	last atomic.Int64 // unix nanoseconds
 }
 
 func (a *activityReader) Read(p []byte) (int, error) {
 	n, err := a.r.Read(p)
 	if n > 0 {
-		a.last.Store(time.Now().UnixNano())
+		a.last.Store(a.now().UnixNano())
 	}
 	return n, err
 }
