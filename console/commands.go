@@ -25,6 +25,10 @@ var servedCommands = []string{commandAdd}
 func (s *Server) commands(next ssh.Handler) ssh.Handler {
 	named := accesscontrol.Middleware(servedCommands...)(next)
 	return func(sess ssh.Session) {
+		// Taken now, with the session's other reads of its pty: the
+		// library's Pty races with window changes arriving meanwhile.
+		_, winch, _ := sess.Pty()
+		defer drainWindowChanges(winch)
 		cmd, raw := sess.Command(), sess.RawCommand()
 		served := (len(cmd) == 0 && raw == "") || (len(cmd) == 1 && slices.Contains(servedCommands, cmd[0]))
 		if served {
@@ -49,4 +53,18 @@ type panicLogger struct{ log *slog.Logger }
 
 func (l panicLogger) Printf(format string, v ...any) {
 	l.log.Error(evPanic, "detail", fmt.Sprintf(format, v...))
+}
+
+// drainWindowChanges reads, once the session's handler is done, the window
+// changes nobody reads any more: the SSH library queues one and then blocks
+// the session's request loop on the next, which would keep the session's
+// goroutines and memory for as long as the client keeps the connection.
+// The channel is closed when the session's requests end.
+func drainWindowChanges(winch <-chan ssh.Window) {
+	if winch != nil {
+		go func() {
+			for range winch {
+			}
+		}()
+	}
 }
