@@ -159,7 +159,7 @@ func (c *Client) findLost(ctx context.Context, att CreateAttempt, opts *FindLost
 		// Compared here as well as by the server: a server that matched
 		// loosely (case, white space, the wider ilike) must not make
 		// another token look like ours.
-		if t.ID == "" || t.Name != name || (opts != nil && opts.Exclude[t.ID]) {
+		if t.ID == "" || t.Name != name || (opts != nil && opts.Exclude != nil && opts.Exclude(t.ID)) {
 			continue
 		}
 		if t.Account != nil && t.Account.ID != "" && t.Account.ID != account {

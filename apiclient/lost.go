@@ -50,9 +50,11 @@ type CreateAttempt struct {
 
 // FindLostOptions narrows [Client.FindLostAPIToken]; it may be nil.
 type FindLostOptions struct {
-	// Exclude holds ids of tokens that are known not to be this attempt's:
-	// ones other sessions on the same account already reported as theirs.
-	Exclude map[string]bool
+	// Exclude reports the ids of tokens that are known not to be this
+	// attempt's: ones other sessions on the same account already reported
+	// as theirs. A func, so a caller can answer from a record it keeps
+	// locked without copying it. nil excludes nothing.
+	Exclude func(id string) bool
 }
 
 // LostState is what a look for a lost create concluded.

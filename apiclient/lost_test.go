@@ -94,7 +94,7 @@ func TestFindLostAPIToken(t *testing.T) {
 		if err != nil || first.State != LostFound {
 			t.Fatalf("%+v %v", first, err)
 		}
-		res, err := alice.FindLostAPIToken(ctx, att, &FindLostOptions{Exclude: map[string]bool{first.Token.ID: true}})
+		res, err := alice.FindLostAPIToken(ctx, att, &FindLostOptions{Exclude: func(id string) bool { return id == first.Token.ID }})
 		if err != nil || res.State != LostNotFoundYet {
 			t.Errorf("%+v %v", res, err)
 		}

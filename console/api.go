@@ -115,26 +115,34 @@ func (a *sessionAPI) CreateAPIToken(ctx context.Context, req *apiclient.CreateAP
 	return tok, err
 }
 
-// SettleWait implements ui.API.
-func (a *sessionAPI) SettleWait(err error) time.Duration { return a.api.SettleWait(err) }
-
-// FindRecentAPITokens leaves out the tokens any session reported, and
-// claims the one left, if exactly one is, for a create of this session
-// whose outcome is unknown.
-func (a *sessionAPI) FindRecentAPITokens(ctx context.Context, accountID, name string, since time.Time) ([]apiclient.APIToken, error) {
-	if accountID != a.account {
+// FindLostAPIToken looks for what a create of this session with an
+// unknown outcome left behind, leaving out the tokens any session (this
+// one too) reported as created: those are not the lost create's. Only a certain find becomes this session's (and so
+// may be disabled from it); an uncertain one is shown, never claimed.
+func (a *sessionAPI) FindLostAPIToken(ctx context.Context, att apiclient.CreateAttempt, opts *apiclient.FindLostOptions) (*apiclient.LostResult, error) {
+	if att.AccountID != a.account {
 		return nil, errOtherAccount
 	}
-	found, err := a.api.FindRecentAPITokens(ctx, accountID, name, since)
-	found = slices.DeleteFunc(found, func(t apiclient.APIToken) bool { return a.reported(t.ID) })
+	o := apiclient.FindLostOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	caller := o.Exclude
+	o.Exclude = func(id string) bool {
+		return a.reported(id) || (caller != nil && caller(id))
+	}
+	res, err := a.api.FindLostAPIToken(ctx, att, &o)
+	if err != nil || res == nil {
+		return res, err
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if err == nil && len(found) == 1 && a.lost[name] && found[0].Name == name {
-		delete(a.lost, name)
-		a.own[found[0].ID] = name
-		a.report(found[0].ID)
+	if res.State == apiclient.LostFound && res.Token != nil && a.lost[att.Name] {
+		delete(a.lost, att.Name)
+		a.own[res.Token.ID] = res.Token.Name
+		a.report(res.Token.ID)
 	}
-	return found, err
+	return res, nil
 }
 
 // mine is the name of a token known to be this session's.

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/ui"
@@ -38,16 +37,25 @@ func (f *fakeAPI) CreateAPIToken(_ context.Context, req *apiclient.CreateAPIToke
 	return &tok, nil
 }
 
-func (f *fakeAPI) FindRecentAPITokens(_ context.Context, _, name string, _ time.Time) ([]apiclient.APIToken, error) {
+// FindLostAPIToken finds the tokens of the attempt's name that are not
+// excluded: one is a certain find, more are uncertain.
+func (f *fakeAPI) FindLostAPIToken(_ context.Context, att apiclient.CreateAttempt, opts *apiclient.FindLostOptions) (*apiclient.LostResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []apiclient.APIToken
+	res := &apiclient.LostResult{}
 	for _, t := range slices.Backward(f.tokens) {
-		if t.Name == name {
-			out = append(out, t)
+		if t.Name == att.Name && (opts == nil || opts.Exclude == nil || !opts.Exclude(t.ID)) {
+			res.Candidates = append(res.Candidates, t)
 		}
 	}
-	return out, nil
+	switch len(res.Candidates) {
+	case 0:
+	case 1:
+		res.State, res.Token = apiclient.LostFound, &res.Candidates[0]
+	default:
+		res.State, res.Token = apiclient.LostFoundUncertain, &res.Candidates[0]
+	}
+	return res, nil
 }
 
 func (f *fakeAPI) note(action, id string) {
@@ -111,12 +119,12 @@ func create(t *testing.T, a *sessionAPI, name string) (*apiclient.APIToken, erro
 
 func find(t *testing.T, a *sessionAPI, name string) []string {
 	t.Helper()
-	found, err := a.FindRecentAPITokens(t.Context(), defaultAccount, name, time.Time{})
+	res, err := a.FindLostAPIToken(t.Context(), apiclient.CreateAttempt{AccountID: defaultAccount, Name: name}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ids []string
-	for _, tok := range found {
+	for _, tok := range res.Candidates {
 		ids = append(ids, tok.ID)
 	}
 	return ids

@@ -242,7 +242,7 @@ func New(cfg Config) (*Server, error) {
 // reportedElsewhere is the exclusion set for a lost-answer lookup in
 // session on account: it is true of the token ids another session reported
 // as created (or claimed). A lookup that takes it leaves those tokens out,
-// as sessionAPI.FindRecentAPITokens does today.
+// as sessionAPI.FindLostAPIToken does.
 func (s *Server) reportedElsewhere(account string, session uint64) func(id string) bool {
 	return func(id string) bool { return s.reports.reported(account, id, session) }
 }

@@ -70,7 +70,7 @@ func TestCreateOverSSH(t *testing.T) {
 	}
 	value := values[0]
 
-	// c copies with OSC 52 into this session; enter then closes.
+	// c copies with OSC 52 into this session; enter then closes, once confirmed.
 	tm.send("c")
 	osc52 := ansi.SetSystemClipboard(value)
 	deadline := time.Now().Add(wait)
@@ -80,7 +80,11 @@ func TestCreateOverSSH(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// This terminal never confirms the copy: closing asks once more.
+	m = tm.mark()
 	tm.send(keyEnter)
+	tm.waitFor(m, "Quit anyway?")
+	tm.send("y")
 	if code := tm.exit(); code != 0 {
 		t.Fatalf("exit status %d, want 0", code)
 	}
@@ -296,9 +300,14 @@ func TestShutdownLetsSummaryFinish(t *testing.T) {
 		t.Fatal("the session showing a created token was closed")
 	}
 	m = creator.mark()
+	// Over SSH the copy goes through the terminal (OSC 52), which cannot
+	// confirm it: closing asks once more.
 	creator.send("c")
-	creator.waitFor(m, "Copied")
+	creator.waitFor(m, "Sent to the terminal")
+	m = creator.mark()
 	creator.send(keyEnter)
+	creator.waitFor(m, "Quit anyway?")
+	creator.send("y")
 	creator.exit()
 	select {
 	case err := <-done:
