@@ -83,7 +83,8 @@ func benchFetch(b *testing.B, latency time.Duration) {
 }
 
 // BenchmarkListEnabledModules10k fetches the account's modules: the
-// account and the first page at once, then the 9 other pages at once.
+// account and the first page at once, then the 99 other pages (the
+// platform caps a page at 100) at once.
 func BenchmarkListEnabledModules10k(b *testing.B) {
 	b.Run("latency=0", func(b *testing.B) { benchFetch(b, 0) })
 	b.Run("latency=20ms", func(b *testing.B) { benchFetch(b, 20*time.Millisecond) })

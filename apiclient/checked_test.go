@@ -55,7 +55,7 @@ func newCheckedEnv(t *testing.T, opts ...Option) *checkedEnv {
 		t.Fatal(err)
 	}
 	e.waits = &waits{}
-	c.sleep = e.waits.sleep
+	c.sleep, c.now = e.waits.sleep, e.waits.now
 	e.c = c
 	return e
 }
@@ -148,8 +148,9 @@ func TestCheckedSettleWait(t *testing.T) {
 	}{
 		// A gateway gave up; the API behind it may still be at work.
 		{"504", []Option{WithTimeout(3 * time.Second)}, sandbox.Fault{Status: 504}, 3 * time.Second},
-		{"502 capped by maxWait", []Option{WithTimeout(time.Minute), WithRetry(0, 4*time.Second)}, sandbox.Fault{Status: 502}, 4 * time.Second},
-		{"no timeout: maxWait", []Option{WithTimeout(0), WithRetry(0, 7*time.Second)}, sandbox.Fault{DropBeforeHandling: true}, 7 * time.Second},
+		// One policy: the whole timeout, whatever maxWait says.
+		{"502 not capped by maxWait", []Option{WithTimeout(time.Minute), WithRetry(0, 4*time.Second)}, sandbox.Fault{Status: 502}, time.Minute},
+		{"no timeout: the default timeout", []Option{WithTimeout(0), WithRetry(0, 7*time.Second)}, sandbox.Fault{DropBeforeHandling: true}, defaultTimeout},
 		// The API's own 503: Retry-After, not the timeout.
 		{"503", []Option{WithTimeout(9 * time.Second)}, sandbox.Fault{Status: 503, RetryAfter: time.Second}, time.Second},
 		// A 201 nobody can read: the token exists, no need to let it settle
@@ -405,7 +406,7 @@ func TestCheckedLooksBackFromTheFirstAttempt(t *testing.T) {
 	if len(queries) != 2 {
 		t.Fatalf("%d checks, want 2", len(queries))
 	}
-	want := `ge(audit.created.at,"2026-11-27T09:55:00Z")`
+	want := `ge(audit.created.at,"2026-11-27T09:55:00.000Z")`
 	for _, q := range queries {
 		raw, err := url.PathUnescape(q)
 		if err != nil || !strings.Contains(raw, want) {

@@ -33,7 +33,7 @@ const (
 	MaxDescriptionLength = 1000    // runes
 	MaxIconBytes         = 1 << 20 // bytes of the icon file
 	MaxModules           = 100     // modules of one token
-	MaxPageSize          = 1000    // largest `limit` of a collection
+	MaxPageSize          = 100     // largest `limit` of a collection: the platform caps it
 )
 
 const (
@@ -97,6 +97,8 @@ type Client struct {
 	maxRetries int
 	maxWait    time.Duration
 	logger     *slog.Logger
+	// insecureHTTP allows http:// to any host (a test proxy).
+	insecureHTTP bool
 
 	// Test hooks.
 	backoff time.Duration                                    // first backoff step
@@ -124,7 +126,8 @@ func UserAgent(version string) string {
 
 // New returns a client. Without options it talks to [DefaultBaseURL]; a token
 // is required ([WithToken]). It fails on a base URL that is not an absolute
-// http or https URL without query, fragment or user information.
+// https URL (or http:// to loopback, or to anywhere with
+// [WithInsecureHTTP]) without query, fragment or user information.
 func New(opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL:    DefaultBaseURL,
@@ -145,7 +148,7 @@ func New(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if err := checkBaseURL(c.baseURL); err != nil {
+	if err := checkBaseURL(c.baseURL, c.insecureHTTP); err != nil {
 		return nil, err
 	}
 	if c.token.IsZero() {
@@ -160,7 +163,7 @@ func New(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-func checkBaseURL(s string) error {
+func checkBaseURL(s string, insecureHTTP bool) error {
 	u, err := url.Parse(s)
 	if err != nil {
 		return fmt.Errorf("apiclient: the base URL %q is not a URL: check MPT_API_BASE_URL", sanitize(s, 200))
@@ -175,8 +178,31 @@ func checkBaseURL(s string) error {
 		return fmt.Errorf("apiclient: the base URL %q must not carry a user name or password: check MPT_API_BASE_URL", sanitize(shown, 200))
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(s, "?#"):
 		return fmt.Errorf("apiclient: the base URL %q must not have a query or fragment: check MPT_API_BASE_URL", sanitize(shown, 200))
+	case u.Scheme == "http" && !insecureHTTP && !isLoopback(u.Hostname()):
+		return fmt.Errorf("apiclient: the base URL %q uses plain http:// to a host other than this machine: the API token would travel unencrypted. Use https://, or http:// only to localhost, 127.0.0.1 or [::1]", sanitize(shown, 200))
 	}
 	return nil
+}
+
+// isLoopback reports a host that names this machine: localhost (and
+// *.localhost) or a loopback address.
+func isLoopback(host string) bool {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// WithInsecureHTTP allows a plain http:// base URL to any host, for a test
+// proxy: the API token then travels unencrypted. Without it [New] refuses
+// http:// except to loopback.
+func WithInsecureHTTP() Option {
+	return func(c *Client) error {
+		c.insecureHTTP = true
+		return nil
+	}
 }
 
 func defaultTransport() http.RoundTripper {
@@ -185,7 +211,7 @@ func defaultTransport() http.RoundTripper {
 		return http.DefaultTransport
 	}
 	t = t.Clone()
-	t.MaxIdleConnsPerHost = 32 // ListEnabledModules fetches up to 16 pages at once
+	t.MaxIdleConnsPerHost = pageFetchers // a collection is fetched up to pageFetchers pages at once
 	return t
 }
 
@@ -320,6 +346,7 @@ type request struct {
 	contentType string
 	idempotent  bool   // may be retried
 	createOp    string // set for a create: failures after sending become *OutcomeUnknownError
+	op          string // what a person asked for, e.g. "delete API token TKN-…", for *Error.Op
 }
 
 // attemptInfo is what an attempt learnt, for the retry and outcome decisions.
@@ -505,6 +532,7 @@ func (c *Client) attempt(ctx context.Context, r *request, attempt int, out any) 
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		e := &Error{
+			Op:         r.op,
 			Method:     r.method,
 			Path:       r.path,
 			StatusCode: resp.StatusCode,

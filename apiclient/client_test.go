@@ -76,10 +76,42 @@ func TestConfigFromEnv(t *testing.T) {
 			t.Errorf("%q: %+v %q", in, cfg, cfg.Token.Reveal())
 		}
 	}
-	cfg = ConfigFromEnv(env(map[string]string{"MPT_API_BASE_URL": "http://h:1/public/v1", "MPT_API_TOKEN": "t"}))
+	cfg = ConfigFromEnv(env(map[string]string{"MPT_API_BASE_URL": "https://h:1/public/v1", "MPT_API_TOKEN": "t"}))
 	c, err := New(cfg.Options()...)
-	if err != nil || c.BaseURL() != "http://h:1" {
+	if err != nil || c.BaseURL() != "https://h:1" {
 		t.Errorf("Options: %v", err)
+	}
+}
+
+// TestPlainHTTPOnlyToLoopback: the bearer token never travels in clear text
+// to another machine unless the caller opted in.
+func TestPlainHTTPOnlyToLoopback(t *testing.T) {
+	for _, tt := range []struct {
+		url string
+		ok  bool
+	}{
+		{"http://api.example.com", false},
+		{"http://10.20.30.40:8080", false},
+		{"http://api.platform.softwareone.com", false},
+		{"http://localhost.evil.com", false},
+		{"http://127.0.0.1.nip.io", false},
+		{"http://localhost:8080", true},
+		{"http://LOCALHOST", true},
+		{"http://127.0.0.1:1", true},
+		{"http://127.8.9.10", true},
+		{"http://[::1]:8080", true},
+		{"https://api.example.com", true},
+	} {
+		_, err := New(WithBaseURL(tt.url), WithToken("t"))
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: err = %v, want ok=%v", tt.url, err, tt.ok)
+		}
+		if err != nil && (!strings.Contains(err.Error(), "unencrypted") || !strings.Contains(err.Error(), "https://")) {
+			t.Errorf("%s: message does not say why and what to do: %v", tt.url, err)
+		}
+		if _, err := New(WithBaseURL(tt.url), WithToken("t"), WithInsecureHTTP()); err != nil {
+			t.Errorf("%s with WithInsecureHTTP: %v", tt.url, err)
+		}
 	}
 }
 
@@ -154,7 +186,7 @@ func TestRetryAfterDateOnGet(t *testing.T) {
 		writeJSON(rw, 200, `{"data":[],"$meta":{"pagination":{"offset":0,"limit":10,"total":0}}}`)
 	}))
 	c.now = func() time.Time { return now }
-	if _, _, err := c.ListAPITokens(context.Background(), nil); err != nil {
+	if _, _, err := c.ListAPITokens(context.Background(), "", nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := w.all(); n.Load() != 2 || len(got) != 1 || got[0] != 5*time.Second {
@@ -443,7 +475,7 @@ func TestListEnvelopeMalformed(t *testing.T) {
 		`{"data":{}}`: `field "data" is a JSON object, expected an array`,
 	} {
 		c, _ := newTestClient(t, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { writeJSON(rw, 200, body) }))
-		_, _, err := c.ListAPITokens(context.Background(), nil)
+		_, _, err := c.ListAPITokens(context.Background(), "", nil)
 		if !errors.Is(err, ErrMalformedResponse) || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v", body, err)
 		}
@@ -451,7 +483,7 @@ func TestListEnvelopeMalformed(t *testing.T) {
 	c, _ := newTestClient(t, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		writeJSON(rw, 200, `{"data":[{"id":"TKN-1"},{"id":"TKN-2"}]}`)
 	}))
-	items, pg, err := c.ListAPITokens(context.Background(), &ListOptions{Offset: 4})
+	items, pg, err := c.ListAPITokens(context.Background(), "", &ListAPITokensOptions{Offset: 4})
 	if err != nil || len(items) != 2 || pg == nil || pg.Total != 6 || pg.Offset != 4 {
 		t.Errorf("no pagination: %v %v %+v", err, items, pg)
 	}
@@ -470,7 +502,7 @@ func TestBodyCap(t *testing.T) {
 			}
 		}
 	}))
-	_, _, err := c.ListAPITokens(context.Background(), nil)
+	_, _, err := c.ListAPITokens(context.Background(), "", nil)
 	if !errors.Is(err, ErrResponseTooLarge) || !strings.Contains(err.Error(), "response too large") {
 		t.Fatalf("got %v", err)
 	}

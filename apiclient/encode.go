@@ -2,50 +2,170 @@ package apiclient
 
 import (
 	"bytes"
-	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
-	"sync"
 	"unicode/utf8"
 )
 
-var (
-	secretType        = reflect.TypeFor[Secret]()
-	stringType        = reflect.TypeFor[string]()
-	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
-	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
-)
-
 // EncodeJSON writes v as indented JSON (two spaces, HTML characters not
-// escaped, a final newline). Without revealSecrets every [Secret] in v shows
-// as "[REDACTED]", as with json.Marshal; with revealSecrets the Secret fields
-// carry their real value (for `apitoken create --json`, or a details view
-// after the user chose to reveal the token).
+// escaped, control characters escaped, a final newline). An [*APIToken] or
+// [APIToken] is written by [WriteAPITokenJSON] (as received, its value only
+// with revealSecrets); anything else is written by encoding/json, where
+// every [Secret] shows as "[REDACTED]" whatever revealSecrets says.
 //
-// Revealing works on any value made of structs, pointers, slices, arrays,
-// maps and interfaces; a Secret inside a type with its own MarshalJSON or
-// MarshalText stays redacted, and a recursive type holding a Secret is an
-// error.
+// Superseded: call [WriteAPITokenJSON] for a token.
 func EncodeJSON(w io.Writer, v any, revealSecrets bool) error {
-	if revealSecrets && v != nil {
-		rv, err := revealValue(reflect.ValueOf(v))
+	switch t := v.(type) {
+	case *APIToken:
+		if t != nil {
+			return WriteAPITokenJSON(w, t, revealSecrets)
+		}
+	case APIToken:
+		return WriteAPITokenJSON(w, &t, revealSecrets)
+	}
+	js, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return writeIndented(w, js)
+}
+
+// WriteAPITokenJSON writes a token as the API sent it ([APIToken.Raw],
+// unknown fields included), indented, with DEL, C1 and bidi controls
+// escaped, and a final newline. The value is written (as "token") only with
+// reveal and when the token carries one: for `apitoken create --json`, or
+// after the person chose to show it. A token built in code, without Raw, is
+// written from its fields.
+func WriteAPITokenJSON(w io.Writer, t *APIToken, reveal bool) error {
+	if t == nil {
+		return errors.New("apiclient: WriteAPITokenJSON: nil token")
+	}
+	raw := t.Raw
+	if raw == nil {
+		plain := *t
+		plain.Token = ""
+		js, err := json.Marshal(plain)
 		if err != nil {
 			return err
 		}
-		v = rv.Interface()
+		raw = js
 	}
+	if reveal && !t.Token.IsZero() {
+		val, err := json.Marshal(t.Token.Reveal())
+		if err != nil {
+			return err
+		}
+		withToken, err := setMember(raw, "token", val)
+		if err != nil {
+			return err
+		}
+		raw = withToken
+	}
+	return writeIndented(w, raw)
+}
+
+func writeIndented(w io.Writer, js []byte) error {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return err
+	if err := json.Indent(&buf, js, "", "  "); err != nil {
+		return fmt.Errorf("apiclient: writing JSON: %w", err)
 	}
-	_, err := w.Write(escapeInert(buf.Bytes()))
+	buf.WriteByte('\n')
+	_, err := w.Write(escapeInert(unescapeHTML(buf.Bytes())))
 	return err
+}
+
+// unescapeHTML undoes encoding/json's \u003c, \u003e and \u0026 so that
+// "a<b" reads as typed. Raw JSON from the API is left as it came.
+func unescapeHTML(js []byte) []byte {
+	js = bytes.ReplaceAll(js, []byte(`\u003c`), []byte("<"))
+	js = bytes.ReplaceAll(js, []byte(`\u003e`), []byte(">"))
+	return bytes.ReplaceAll(js, []byte(`\u0026`), []byte("&"))
+}
+
+// member is one name and raw value of a JSON object, in order.
+type member struct {
+	name  string
+	value json.RawMessage
+}
+
+// objectMembers splits a JSON object into its members, keeping their order.
+func objectMembers(data []byte) ([]member, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, errors.New("not a JSON object")
+	}
+	var out []member
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		name, _ := k.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, member{name, v})
+	}
+	return out, nil
+}
+
+func joinMembers(ms []member) []byte {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, m := range ms {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(m.name)
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(m.value)
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+// setMember returns obj with member name set to value (replaced in place,
+// or added after "id", or first).
+func setMember(obj []byte, name string, value json.RawMessage) ([]byte, error) {
+	ms, err := objectMembers(obj)
+	if err != nil {
+		return nil, err
+	}
+	at := 0
+	for i, m := range ms {
+		if m.name == name {
+			ms[i].value = value
+			return joinMembers(ms), nil
+		}
+		if m.name == "id" {
+			at = i + 1
+		}
+	}
+	ms = append(ms[:at], append([]member{{name, value}}, ms[at:]...)...)
+	return joinMembers(ms), nil
+}
+
+// withoutMember returns obj without member name.
+func withoutMember(obj []byte, name string) ([]byte, error) {
+	ms, err := objectMembers(obj)
+	if err != nil {
+		return nil, err
+	}
+	kept := ms[:0]
+	for _, m := range ms {
+		if m.name != name {
+			kept = append(kept, m)
+		}
+	}
+	return joinMembers(kept), nil
 }
 
 // escapeInert writes DEL, C1 controls and bidi controls as \uXXXX escapes.
@@ -76,218 +196,4 @@ func needsEscape(r rune) bool {
 		return true
 	}
 	return false
-}
-
-// A shadow type mirrors a type with every Secret replaced by string (same
-// field names and tags), so encoding/json writes the real values.
-type shadow struct {
-	t      reflect.Type // the shadow type
-	copyOf bool         // values need a deep copy (a Secret or an interface inside)
-	fields []int        // struct: shadow field index of each source field, -1 dropped
-}
-
-var shadows sync.Map // reflect.Type → *shadow
-
-var errRecursive = errors.New("apiclient: EncodeJSON: cannot reveal secrets in a recursive type")
-
-func shadowOf(t reflect.Type) (*shadow, error) {
-	if s, ok := shadows.Load(t); ok {
-		return s.(*shadow), nil
-	}
-	s, err := buildShadow(t, map[reflect.Type]bool{})
-	if err != nil {
-		return nil, err
-	}
-	shadows.Store(t, s)
-	return s, nil
-}
-
-func buildShadow(t reflect.Type, visiting map[reflect.Type]bool) (*shadow, error) {
-	if t == secretType {
-		return &shadow{t: stringType, copyOf: true}, nil
-	}
-	if t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType) ||
-		reflect.PointerTo(t).Implements(jsonMarshalerType) || reflect.PointerTo(t).Implements(textMarshalerType) {
-		return &shadow{t: t}, nil
-	}
-	switch t.Kind() {
-	case reflect.Interface:
-		return &shadow{t: t, copyOf: true}, nil
-	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map, reflect.Struct:
-	default:
-		return &shadow{t: t}, nil
-	}
-	if visiting[t] {
-		return nil, errRecursive
-	}
-	visiting[t] = true
-	defer delete(visiting, t)
-
-	switch t.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
-		e, err := buildShadow(t.Elem(), visiting)
-		if err != nil {
-			return nil, err
-		}
-		if !e.copyOf {
-			return &shadow{t: t}, nil
-		}
-		switch t.Kind() {
-		case reflect.Pointer:
-			return &shadow{t: reflect.PointerTo(e.t), copyOf: true}, nil
-		case reflect.Slice:
-			return &shadow{t: reflect.SliceOf(e.t), copyOf: true}, nil
-		case reflect.Array:
-			return &shadow{t: reflect.ArrayOf(t.Len(), e.t), copyOf: true}, nil
-		default:
-			return &shadow{t: reflect.MapOf(t.Key(), e.t), copyOf: true}, nil
-		}
-	}
-
-	// Struct.
-	var fields []reflect.StructField
-	index := make([]int, t.NumField())
-	changed := false
-	for i := range t.NumField() {
-		f := t.Field(i)
-		index[i] = -1
-		if !f.IsExported() && !f.Anonymous {
-			continue // encoding/json ignores it
-		}
-		fs, err := buildShadow(f.Type, visiting)
-		if err != nil {
-			return nil, err
-		}
-		if fs.copyOf {
-			changed = true
-			if !f.IsExported() {
-				return nil, fmt.Errorf("apiclient: EncodeJSON: cannot reveal secrets inside the unexported embedded field %s of %s", f.Name, t)
-			}
-		}
-		if !f.IsExported() {
-			continue
-		}
-		index[i] = len(fields)
-		fields = append(fields, reflect.StructField{Name: f.Name, Type: fs.t, Tag: f.Tag, Anonymous: f.Anonymous})
-	}
-	if !changed {
-		return &shadow{t: t}, nil
-	}
-	st, err := structOf(fields)
-	if err != nil {
-		return nil, fmt.Errorf("apiclient: EncodeJSON: cannot reveal secrets in %s: %w", t, err)
-	}
-	return &shadow{t: st, copyOf: true, fields: index}, nil
-}
-
-// structOf is reflect.StructOf, with its panics (embedded types with methods,
-// for instance) turned into errors.
-func structOf(fields []reflect.StructField) (t reflect.Type, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
-		}
-	}()
-	return reflect.StructOf(fields), nil
-}
-
-// revealValue returns a copy of v in which every Secret is a plain string.
-func revealValue(v reflect.Value) (reflect.Value, error) {
-	s, err := shadowOf(v.Type())
-	if err != nil {
-		return reflect.Value{}, err
-	}
-	if !s.copyOf {
-		return v, nil
-	}
-	dst := reflect.New(s.t).Elem()
-	if err := copyRevealed(dst, v, s); err != nil {
-		return reflect.Value{}, err
-	}
-	return dst, nil
-}
-
-func copyRevealed(dst, src reflect.Value, s *shadow) error {
-	if !s.copyOf {
-		dst.Set(src)
-		return nil
-	}
-	if src.Type() == secretType {
-		dst.SetString(src.String())
-		return nil
-	}
-	switch src.Kind() {
-	case reflect.Interface:
-		if src.IsNil() {
-			return nil
-		}
-		inner, err := revealValue(src.Elem())
-		if err != nil {
-			return err
-		}
-		dst.Set(inner)
-	case reflect.Pointer:
-		if src.IsNil() {
-			return nil
-		}
-		es, err := shadowOf(src.Type().Elem())
-		if err != nil {
-			return err
-		}
-		p := reflect.New(es.t)
-		if err := copyRevealed(p.Elem(), src.Elem(), es); err != nil {
-			return err
-		}
-		dst.Set(p)
-	case reflect.Slice, reflect.Array:
-		if src.Kind() == reflect.Slice {
-			if src.IsNil() {
-				return nil
-			}
-			dst.Set(reflect.MakeSlice(s.t, src.Len(), src.Len()))
-		}
-		es, err := shadowOf(src.Type().Elem())
-		if err != nil {
-			return err
-		}
-		for i := range src.Len() {
-			if err := copyRevealed(dst.Index(i), src.Index(i), es); err != nil {
-				return err
-			}
-		}
-	case reflect.Map:
-		if src.IsNil() {
-			return nil
-		}
-		es, err := shadowOf(src.Type().Elem())
-		if err != nil {
-			return err
-		}
-		m := reflect.MakeMapWithSize(s.t, src.Len())
-		it := src.MapRange()
-		for it.Next() {
-			e := reflect.New(es.t).Elem()
-			if err := copyRevealed(e, it.Value(), es); err != nil {
-				return err
-			}
-			m.SetMapIndex(it.Key(), e)
-		}
-		dst.Set(m)
-	case reflect.Struct:
-		for i, j := range s.fields {
-			if j < 0 {
-				continue
-			}
-			fs, err := shadowOf(src.Type().Field(i).Type)
-			if err != nil {
-				return err
-			}
-			if err := copyRevealed(dst.Field(j), src.Field(i), fs); err != nil {
-				return err
-			}
-		}
-	default:
-		dst.Set(src)
-	}
-	return nil
 }

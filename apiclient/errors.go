@@ -32,6 +32,10 @@ type ProblemDetails struct {
 
 // Error is an answer of the API with a status code other than 2xx.
 type Error struct {
+	// Op names what was attempted on which object, e.g. "update API token
+	// TKN-1234-5678", when the client knows; Message words 403, 404 and
+	// 409 for it.
+	Op         string
 	Method     string // HTTP method of the request
 	Path       string // URL path of the request, without the query
 	StatusCode int
@@ -159,6 +163,8 @@ func (e *Error) Message() string {
 		return withDetail("The Marketplace API refused the request as invalid (400).")
 	case code == http.StatusUnauthorized:
 		return "The Marketplace API rejected the API token (401). Check MPT_API_TOKEN: it may be mistyped, expired or disabled."
+	case e.Op != "" && (code == http.StatusForbidden || code == http.StatusNotFound || code == http.StatusConflict):
+		return withDetail(opMessage(e.Op, code)) + trace
 	case code == http.StatusForbidden:
 		return withDetail("The Marketplace API does not allow this (403): the API token's account may not act on this account, or the operation is not allowed for this account type or module.") + trace
 	case code == http.StatusNotFound:
@@ -228,6 +234,9 @@ var ErrResponseTooLarge = errors.New("response too large")
 type OutcomeUnknownError struct {
 	Op  string // what was attempted, e.g. "create API token"
 	Err error  // the underlying error (an [*Error] for a 5xx)
+	// Attempt says what was sent, by whom and when, for
+	// [Client.FindLostAPIToken]; set by [Client.CreateAPIToken].
+	Attempt CreateAttempt
 }
 
 func (e *OutcomeUnknownError) Error() string {
@@ -314,4 +323,18 @@ func parseProblem(body []byte, contentType string, secrets ...Secret) (p Problem
 		}
 	}
 	return p, true
+}
+
+// opMessage says, for an operation on one token, what a 403, 404 or 409
+// means and what the person can do.
+func opMessage(op string, code int) string {
+	op = sanitize(op, 100)
+	switch code {
+	case http.StatusForbidden:
+		return fmt.Sprintf("Could not %s (403): the API token in use may not do this. Use a token of the token's account, or of an Operations account, with the accounts module.", op)
+	case http.StatusNotFound:
+		return fmt.Sprintf("Could not %s (404): no such token, it was deleted, or it belongs to an account this API token cannot see. Reload the list.", op)
+	default:
+		return fmt.Sprintf("Could not %s (409): the token is not in a state that allows it (it may already be so, or was changed meanwhile). Reload it and try again.", op)
+	}
 }

@@ -17,11 +17,25 @@ type waits struct {
 	d  []time.Duration
 }
 
+// waitsEpoch is the fake clock's start: each recorded wait moves it on.
+var waitsEpoch = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+
 func (w *waits) sleep(ctx context.Context, d time.Duration) error {
 	w.mu.Lock()
 	w.d = append(w.d, d)
 	w.mu.Unlock()
 	return ctx.Err()
+}
+
+// now is waitsEpoch plus every wait so far.
+func (w *waits) now() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	t := waitsEpoch
+	for _, d := range w.d {
+		t = t.Add(max(d, 0))
+	}
+	return t
 }
 
 func (w *waits) all() []time.Duration {

@@ -7,16 +7,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 const modulesPath = apiPrefix + "/accounts/modules"
-
-// pageFetchers bounds the module pages fetched at once.
-const pageFetchers = 16
-
-// maxCatalogPages guards against an absurd total.
-const maxCatalogPages = 1000
 
 // ListModules lists the module catalogue; opts may be nil. accountTypes is
 // only sent with Select "accountTypes".
@@ -29,7 +24,7 @@ func (c *Client) ListModules(ctx context.Context, opts *ListOptions) ([]Module, 
 // comes from:
 //
 //   - it reads, at the same time, the account with select=modules and the
-//     first page of the catalogue (select=accountTypes&order=name&limit=1000),
+//     first page of the catalogue (select=accountTypes&order=name&limit=100),
 //     then the remaining pages concurrently once the total is known;
 //   - when the account carries its modules (even an empty list), those are
 //     the enabled ones; otherwise the catalogue's modules whose accountTypes
@@ -42,18 +37,16 @@ func (c *Client) ListEnabledModules(ctx context.Context, accountID string) ([]Mo
 	if accountID == "" {
 		return nil, errors.New("apiclient: ListEnabledModules: no account id")
 	}
-	g := newGroup(ctx)
-	defer g.cancel()
-
+	g, gctx := errgroup.WithContext(ctx)
 	var acc *Account
 	var catalogue []Module
-	g.Go(func(ctx context.Context) error {
-		a, err := c.GetAccount(ctx, accountID, "modules")
+	g.Go(func() error {
+		a, err := c.GetAccount(gctx, accountID, "modules")
 		acc = a
 		return err
 	})
-	g.Go(func(ctx context.Context) error {
-		mods, err := c.allModules(ctx)
+	g.Go(func() error {
+		mods, err := c.allModules(gctx)
 		catalogue = mods
 		return err
 	})
@@ -113,94 +106,9 @@ func enabledModules(acc *Account, catalogue []Module) ([]Module, error) {
 	return sorted, nil
 }
 
-// allModules reads the whole catalogue with accountTypes: the first page,
-// then every other page concurrently (at most pageFetchers at once), with the
-// page size the server actually answered with. Duplicates (the catalogue
-// moving between pages) are dropped.
+// allModules reads the whole catalogue with accountTypes, every page after
+// the first concurrently ([listAll]).
 func (c *Client) allModules(ctx context.Context) ([]Module, error) {
 	base := ListOptions{Select: "accountTypes", Order: "name", Limit: MaxPageSize}
-	first, pg, err := c.ListModules(ctx, &base)
-	if err != nil {
-		return nil, err
-	}
-	step := pg.Limit
-	if step <= 0 || (len(first) > 0 && len(first) < step && len(first) < pg.Total) {
-		step = len(first) // the server sent a short page: follow what it sent
-	}
-	if step <= 0 || pg.Total <= len(first) {
-		return first, nil
-	}
-	var offsets []int
-	for off := pg.Offset + step; off < pg.Total; off += step {
-		offsets = append(offsets, off)
-	}
-	if len(offsets) >= maxCatalogPages {
-		return nil, fmt.Errorf("apiclient: the module catalogue claims %d modules; refusing to read %d pages", pg.Total, len(offsets)+1)
-	}
-
-	pages := make([][]Module, len(offsets))
-	g := newGroup(ctx)
-	defer g.cancel()
-	sem := make(chan struct{}, pageFetchers)
-	for i, off := range offsets {
-		g.Go(func(ctx context.Context) error {
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			defer func() { <-sem }()
-			opts := base
-			opts.Limit = step
-			opts.Offset = off
-			mods, _, err := c.ListModules(ctx, &opts)
-			pages[i] = mods
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	seen := make(map[string]bool, pg.Total)
-	all := make([]Module, 0, pg.Total)
-	for _, page := range append([][]Module{first}, pages...) {
-		for _, m := range page {
-			if !seen[m.ID] {
-				seen[m.ID] = true
-				all = append(all, m)
-			}
-		}
-	}
-	return all, nil
-}
-
-// group runs functions concurrently; the first error cancels the others and
-// is the one Wait returns (a small errgroup, standard library only).
-type group struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	once   sync.Once
-	err    error
-}
-
-func newGroup(ctx context.Context) *group {
-	ctx, cancel := context.WithCancel(ctx)
-	return &group{ctx: ctx, cancel: cancel}
-}
-
-func (g *group) Go(f func(ctx context.Context) error) {
-	g.wg.Go(func() {
-		if err := f(g.ctx); err != nil {
-			g.once.Do(func() {
-				g.err = err
-				g.cancel()
-			})
-		}
-	})
-}
-
-func (g *group) Wait() error {
-	g.wg.Wait()
-	return g.err
+	return listAll(ctx, c, modulesPath, &base, func(m Module) string { return m.ID })
 }

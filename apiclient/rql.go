@@ -2,35 +2,69 @@ package apiclient
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
-// RQL helpers. Values are always double-quoted with `"` and `\` escaped, so
-// text a person typed cannot change the query's structure. Field names are
-// written as given: pass constants, not user input.
+// RQL helpers. RQL as the platform documents it has no escapes: a value is
+// double-quoted, or single-quoted when it holds a double quote (use the
+// other quote to include a quote mark), so text a person typed cannot
+// change the query's structure. A value holding both quote kinds cannot be
+// written exactly: Eq and Ilike then write a wider ilike pattern in which
+// each `"` is the wildcard `*`, double-quoted (the caller compares the
+// answers exactly, as FindLostAPIToken does), and the other operators
+// write each `"` as `'`: RQL cannot say such a value exactly.
+// Field names are written as given: pass constants, not user input.
 
-// RQLString quotes s as an RQL string value: "…" with `"` and `\` escaped.
-func RQLString(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 2)
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' || s[i] == '\\' {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(s[i])
+// RQLQuote quotes s as an RQL string value: "s", or 's' when s holds a
+// double quote. exact is false when s holds both quote kinds: then the
+// value is double-quoted with each `"` replaced by `'`.
+func RQLQuote(s string) (quoted string, exact bool) {
+	switch {
+	case !strings.Contains(s, `"`):
+		return `"` + s + `"`, true
+	case !strings.Contains(s, "'"):
+		return "'" + s + "'", true
 	}
-	b.WriteByte('"')
-	return b.String()
+	return `"` + strings.ReplaceAll(s, `"`, "'") + `"`, false
+}
+
+// RQLString is the quoted value of RQLQuote.
+func RQLString(s string) string {
+	q, _ := RQLQuote(s)
+	return q
+}
+
+// RQLTime writes a time as the platform's dates: UTC with milliseconds,
+// 2026-01-31T23:00:00.000Z.
+func RQLTime(t time.Time) string { return t.UTC().Format(rqlTimeLayout) }
+
+const rqlTimeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// hasBothQuotes reports a value that cannot be quoted exactly.
+func hasBothQuotes(s string) bool { return strings.Contains(s, `"`) && strings.Contains(s, "'") }
+
+// likePattern turns a value holding both quote kinds into an ilike pattern
+// matching at least it: a literal `*` becomes `\*`, each `"` the wildcard.
+func likePattern(s string) string {
+	s = strings.ReplaceAll(s, "*", `\*`)
+	return `"` + strings.ReplaceAll(s, `"`, "*") + `"` // only ' is left in it
 }
 
 func op(name, field, value string) string {
 	return name + "(" + field + "," + RQLString(value) + ")"
 }
 
-// Eq is eq(field,"value").
-func Eq(field, value string) string { return op("eq", field, value) }
+// Eq is eq(field,"value"); see the package's quoting rule for a value
+// holding both quote kinds (it becomes a wider ilike).
+func Eq(field, value string) string {
+	if hasBothQuotes(value) {
+		return "ilike(" + field + "," + likePattern(value) + ")"
+	}
+	return op("eq", field, value)
+}
 
 // Ne is ne(field,"value").
 func Ne(field, value string) string { return op("ne", field, value) }
@@ -39,7 +73,12 @@ func Ne(field, value string) string { return op("ne", field, value) }
 func Like(field, pattern string) string { return op("like", field, pattern) }
 
 // Ilike is ilike(field,"pattern"), case-insensitive; `*` is the wildcard.
-func Ilike(field, pattern string) string { return op("ilike", field, pattern) }
+func Ilike(field, pattern string) string {
+	if hasBothQuotes(pattern) {
+		return "ilike(" + field + `,"` + strings.ReplaceAll(pattern, `"`, "*") + `")`
+	}
+	return op("ilike", field, pattern)
+}
 
 // Gt is gt(field,"value"); times compare as times when both parse as RFC 3339.
 func Gt(field, value string) string { return op("gt", field, value) }
@@ -98,11 +137,17 @@ func (o *ListOptions) query() (string, error) {
 		return "", errors.New("apiclient: ListOptions: negative limit or offset")
 	}
 	var parts []string
-	if f := strings.Trim(strings.TrimSpace(o.Filter), "&"); f != "" {
-		parts = append(parts, f)
+	filter := strings.Trim(strings.TrimSpace(o.Filter), "&")
+	if filter != "" {
+		parts = append(parts, filter)
 	}
-	if s := strings.TrimSpace(o.Select); s != "" {
-		parts = append(parts, "select="+s)
+	sel := strings.TrimSpace(o.Select)
+	if needsAudit(filter, o.Order) && !selectsAudit(sel) {
+		// The API filters and sorts on audit.* only when audit is selected.
+		sel = strings.Trim(sel+",audit", ",")
+	}
+	if sel != "" {
+		parts = append(parts, "select="+sel)
 	}
 	if s := strings.TrimSpace(o.Order); s != "" {
 		parts = append(parts, "order="+s)
@@ -116,6 +161,40 @@ func (o *ListOptions) query() (string, error) {
 	return encodeQuery(strings.Join(parts, "&")), nil
 }
 
+// needsAudit reports a filter or sort on an audit.* field. The check is on
+// the text outside quoted values, so a name containing "audit." does not
+// count.
+func needsAudit(filter, order string) bool {
+	return strings.Contains(unquoted(filter), "audit.") || strings.Contains(order, "audit.")
+}
+
+// selectsAudit reports a select list that already adds audit.
+func selectsAudit(sel string) bool {
+	return slices.ContainsFunc(strings.Split(sel, ","), func(f string) bool {
+		f = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(f), "+"))
+		return f == "audit"
+	})
+}
+
+// unquoted is s with every quoted value emptied.
+func unquoted(s string) string {
+	var b strings.Builder
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote != 0:
+			continue
+		case c == '"' || c == '\'':
+			quote = c
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
 // encodeQuery percent-encodes an RQL query string for a URL. Outside quoted
 // values RQL's punctuation is kept (`(),&=*` …); inside them everything but
 // unreserved characters and `*` is percent-encoded, `&`, `=`, `+`, `#`, `%`
@@ -125,29 +204,25 @@ func encodeQuery(s string) string {
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/4)
-	inQuote, escaped := false, false
+	var quote byte // the quote of the value being written, 0 outside
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		keep := false
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
 			keep = true
-		case c == '-', c == '.', c == '_', c == '~', c == '*', c == '(', c == ')', c == ',', c == ':', c == '!', c == '\'', c == '@', c == '/':
+		case c == '-', c == '.', c == '_', c == '~', c == '*', c == '(', c == ')', c == ',', c == ':', c == '!', c == '@', c == '/':
 			keep = true
-		case c == '"':
+		case c == '"' || c == '\'':
 			keep = true
-			if !inQuote {
-				inQuote = true
-			} else if !escaped {
-				inQuote = false
+			switch quote {
+			case 0:
+				quote = c
+			case c:
+				quote = 0
 			}
 		case c == '&', c == '=':
-			keep = !inQuote
-		}
-		if inQuote && c == '\\' && !escaped {
-			escaped = true
-		} else {
-			escaped = false
+			keep = quote == 0
 		}
 		if keep {
 			b.WriteByte(c)

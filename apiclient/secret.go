@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"reflect"
 )
 
 // redacted is what a non-empty [Secret] shows instead of its value.
 const redacted = "[REDACTED]"
+
+var secretType = reflect.TypeFor[Secret]()
 
 // Secret is a credential: the API token the client authenticates with, or the
 // value of a token the API has just created.
@@ -15,7 +18,7 @@ const redacted = "[REDACTED]"
 // A Secret never shows its value by accident: fmt (every verb, including %v,
 // %+v, %#v, %s, %q and %x), log/slog and encoding/json all render it as
 // "[REDACTED]" (or "" when it is empty). Call [Secret.Reveal] to get the value,
-// and [EncodeJSON] with revealSecrets to write an object with its real value.
+// and [WriteAPITokenJSON] with reveal to write an object with its real value.
 //
 // UnmarshalJSON reads the real value, so a Secret can be decoded from an API
 // answer. A JSON document written by json.Marshal carries "[REDACTED]", so
@@ -73,7 +76,7 @@ func (s Secret) LogValue() slog.Value { return slog.StringValue(s.shown()) }
 
 // MarshalJSON writes "[REDACTED]" for a non-empty secret and "" for an empty
 // one: a stray json.Marshal into a log must not leak the value. Use
-// [EncodeJSON] with revealSecrets to write the real value on purpose.
+// [WriteAPITokenJSON] with reveal to write the real value on purpose.
 func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.shown()) }
 
 // UnmarshalJSON reads the real value: a JSON string, or null for none.

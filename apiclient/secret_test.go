@@ -103,67 +103,60 @@ func TestSecretJSON(t *testing.T) {
 	}
 }
 
-func TestEncodeJSON(t *testing.T) {
-	tok := &APIToken{ID: "TKN-1111-2222", Name: "n", Revision: 1, Status: "Active", Token: testToken, Modules: []ModuleRef{{ID: "MOD-1001"}}}
-	var buf bytes.Buffer
-	if err := EncodeJSON(&buf, tok, false); err != nil {
+// TestWriteAPITokenJSON: a token prints as the API sent it, unknown fields
+// and their order included, its value only on request.
+func TestWriteAPITokenJSON(t *testing.T) {
+	const body = `{"id":"TKN-1111-2222","href":"/accounts/api-tokens/TKN-1111-2222","name":"a<b","token":"` + string(testToken) + `","revision":1,"status":"Active","modules":[{"id":"MOD-1001","settings":{"sharedAccount":true},"filters":{"group.buyers":["BUY-1"]}}],"future":{"x":[1,2]}}`
+	var tok APIToken
+	if err := json.Unmarshal([]byte(body), &tok); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(buf.String(), "S3cr3t") || !strings.Contains(buf.String(), "[REDACTED]") {
-		t.Errorf("no reveal: %s", buf.String())
+	if tok.Token != testToken || strings.Contains(string(tok.Raw), "S3cr3t") {
+		t.Fatalf("Raw must not hold the value: %s", tok.Raw)
 	}
-	for _, v := range []any{tok, *tok, []APIToken{*tok}, []*APIToken{tok}, map[string]any{"token": tok, "n": 1}, struct {
-		T *APIToken `json:"t"`
-		S Secret    `json:"s,omitempty"`
-		E Secret    `json:"e,omitempty"`
-	}{tok, testToken, ""}, testToken} {
-		buf.Reset()
-		if err := EncodeJSON(&buf, v, true); err != nil {
-			t.Fatalf("%T: %v", v, err)
+	var hidden, shown bytes.Buffer
+	if err := WriteAPITokenJSON(&hidden, &tok, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAPITokenJSON(&shown, &tok, true); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(hidden.String(), "S3cr3t") || strings.Contains(hidden.String(), `"token"`) {
+		t.Errorf("value written without reveal: %s", hidden.String())
+	}
+	var want bytes.Buffer
+	_ = json.Indent(&want, []byte(body), "", "  ")
+	want.WriteByte('\n')
+	// The value goes after the id; everything else is as received.
+	var back, orig map[string]any
+	if err := json.Unmarshal(shown.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	_ = json.Unmarshal([]byte(body), &orig)
+	if fmt.Sprint(back) != fmt.Sprint(orig) {
+		t.Errorf("reveal: got\n%s\nwant the fields of\n%s", shown.String(), want.String())
+	}
+	for _, field := range []string{`"href"`, `"sharedAccount": true`, `"group.buyers"`, `"future"`, `"a<b"`} {
+		if !strings.Contains(hidden.String(), field) {
+			t.Errorf("%s lost: %s", field, hidden.String())
 		}
-		if !strings.Contains(buf.String(), string(testToken)) || strings.Contains(buf.String(), "[REDACTED]") {
-			t.Errorf("%T reveal: %s", v, buf.String())
-		}
 	}
-	// The same field names and order as json.Marshal, indented.
-	buf.Reset()
-	_ = EncodeJSON(&buf, tok, true)
-	var plain bytes.Buffer
-	_ = EncodeJSON(&plain, tok, false)
-	if got, want := buf.String(), strings.Replace(plain.String(), "[REDACTED]", string(testToken), 1); got != want {
-		t.Errorf("reveal changes more than the token:\n%s\nvs\n%s", got, want)
+	if !strings.HasPrefix(shown.String(), "{\n  \"id\": \"TKN-1111-2222\",\n  \"token\": ") {
+		t.Errorf("value not after the id: %s", shown.String())
 	}
-	if !strings.HasPrefix(buf.String(), "{\n  \"id\": \"TKN-1111-2222\",") {
-		t.Errorf("not indented: %s", buf.String())
+	// A token built in code is written from its fields; EncodeJSON routes
+	// tokens here and redacts any other Secret.
+	built := &APIToken{ID: "TKN-1", Name: "n", Token: testToken, Modules: []ModuleRef{}}
+	var out bytes.Buffer
+	if err := EncodeJSON(&out, built, true); err != nil || !strings.Contains(out.String(), string(testToken)) {
+		t.Errorf("built, reveal: %v %s", err, out.String())
 	}
-	// The original is untouched.
-	if fmt.Sprint(tok.Token) != "[REDACTED]" || tok.Token != testToken {
-		t.Error("original changed")
+	out.Reset()
+	if err := EncodeJSON(&out, struct{ S Secret }{testToken}, true); err != nil || strings.Contains(out.String(), "S3cr3t") {
+		t.Errorf("a Secret outside a token is never revealed: %v %s", err, out.String())
 	}
-	// nil and types without secrets.
-	buf.Reset()
-	if err := EncodeJSON(&buf, nil, true); err != nil || buf.String() != "null\n" {
-		t.Errorf("nil: %v %q", err, buf.String())
-	}
-	buf.Reset()
-	if err := EncodeJSON(&buf, []Module{{ID: "MOD-1", Name: "a<b"}}, true); err != nil || !strings.Contains(buf.String(), "a<b") {
-		t.Errorf("modules: %v %s", err, buf.String())
-	}
-}
-
-type recursiveWithSecret struct {
-	S    Secret
-	Next *recursiveWithSecret
-}
-
-func TestEncodeJSONRecursive(t *testing.T) {
-	var buf bytes.Buffer
-	err := EncodeJSON(&buf, recursiveWithSecret{S: testToken}, true)
-	if err == nil {
-		t.Fatal("want an error for a recursive type")
-	}
-	if strings.Contains(buf.String()+err.Error(), "S3cr3t") {
-		t.Error("leak")
+	if err := WriteAPITokenJSON(&out, nil, true); err == nil {
+		t.Error("nil token")
 	}
 }
 

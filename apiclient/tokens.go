@@ -41,7 +41,8 @@ type createAPITokenDTO struct {
 // given. A create is never retried. When its outcome is unknown (timeout,
 // connection lost after sending, 5xx, unreadable answer) the error is an
 // [*OutcomeUnknownError]: call [Client.FindRecentAPITokens] before trying
-// again. A 4xx is an [*Error]: nothing was created.
+// again. Its Attempt is what [Client.FindLostAPIToken] needs. A 4xx is an
+// [*Error]: nothing was created.
 func (c *Client) CreateAPIToken(ctx context.Context, req *CreateAPITokenRequest) (*APIToken, error) {
 	if req == nil {
 		return nil, errors.New("apiclient: CreateAPIToken: nil request")
@@ -54,6 +55,8 @@ func (c *Client) CreateAPIToken(ctx context.Context, req *CreateAPITokenRequest)
 		return nil, err
 	}
 	const op = "create API token"
+	att := CreateAttempt{AccountID: strings.TrimSpace(req.AccountID), Name: strings.TrimSpace(req.Name), Started: c.now()}
+	att.CredentialTokenID, _ = TokenIDOf(c.token)
 	var tok APIToken
 	err = c.do(ctx, &request{
 		method:      http.MethodPost,
@@ -62,11 +65,18 @@ func (c *Client) CreateAPIToken(ctx context.Context, req *CreateAPITokenRequest)
 		contentType: contentType,
 		createOp:    op,
 	}, &tok)
-	if err != nil {
-		return nil, err
+	if tok.ID == "" && err == nil {
+		err = &OutcomeUnknownError{Op: op, Err: fmt.Errorf("apiclient: POST %s: %w: the answer has no token id", tokensPath, ErrMalformedResponse)}
 	}
-	if tok.ID == "" {
-		return nil, &OutcomeUnknownError{Op: op, Err: fmt.Errorf("apiclient: POST %s: %w: the answer has no token id", tokensPath, ErrMalformedResponse)}
+	if err != nil {
+		var unknown *OutcomeUnknownError
+		if errors.As(err, &unknown) {
+			unknown.Attempt = att
+			if c.mayStillCommit(err) {
+				unknown.Attempt.SettleUntil = c.now().Add(c.settleTime())
+			}
+		}
+		return nil, err
 	}
 	return &tok, nil
 }
@@ -164,17 +174,14 @@ func (c *Client) GetAPIToken(ctx context.Context, id string) (*APIToken, error) 
 	return &tok, nil
 }
 
-// ListAPITokens lists tokens; opts may be nil (the server's first page).
-func (c *Client) ListAPITokens(ctx context.Context, opts *ListOptions) ([]APIToken, *Pagination, error) {
-	return list[APIToken](ctx, c, tokensPath, opts)
-}
-
 // FindRecentAPITokens lists the tokens of an account with this name created
-// since a time, newest first (at most 100). It is what to call before
-// retrying a create whose outcome is unknown: a token found there was created
-// by the first attempt. The query is
+// since a time, newest first (at most 100). The query is
 //
-//	eq(account.id,"…")&eq(name,"…")&ge(audit.created.at,"<RFC 3339 UTC>")&order=-audit.created.at&limit=100
+//	eq(account.id,"…")&eq(name,"…")&ge(audit.created.at,"<UTC, ms>")&select=audit&order=-audit.created.at&limit=100
+//
+// Superseded: after a create with an unknown outcome call
+// [Client.FindLostAPIToken], which waits out the settle time and claims
+// only a token the attempt could have created.
 //
 // A zero since leaves the time condition out. Allow for clock skew: pass a
 // time a minute or so before the create started.
@@ -188,9 +195,9 @@ func (c *Client) FindRecentAPITokens(ctx context.Context, accountID, name string
 		terms = append(terms, Eq("name", n))
 	}
 	if !since.IsZero() {
-		terms = append(terms, Ge("audit.created.at", since.UTC().Format(time.RFC3339)))
+		terms = append(terms, Ge("audit.created.at", RQLTime(since)))
 	}
-	toks, _, err := c.ListAPITokens(ctx, &ListOptions{
+	toks, _, err := list[APIToken](ctx, c, tokensPath, &ListOptions{
 		Filter: strings.Join(terms, "&"),
 		Order:  "-audit.created.at",
 		Limit:  100,
@@ -217,7 +224,7 @@ func (c *Client) DeleteAPIToken(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, &request{method: http.MethodDelete, path: p, idempotent: true}, nil)
+	return c.do(ctx, &request{method: http.MethodDelete, path: p, idempotent: true, op: "delete API token " + sanitize(strings.TrimSpace(id), 40)}, nil)
 }
 
 func (c *Client) tokenAction(ctx context.Context, id, action string) (*APIToken, error) {
@@ -226,7 +233,7 @@ func (c *Client) tokenAction(ctx context.Context, id, action string) (*APIToken,
 		return nil, err
 	}
 	var tok APIToken
-	if err := c.do(ctx, &request{method: http.MethodPost, path: p + "/" + action}, &tok); err != nil {
+	if err := c.do(ctx, &request{method: http.MethodPost, path: p + "/" + action, op: action + " API token " + sanitize(strings.TrimSpace(id), 40)}, &tok); err != nil {
 		return nil, err
 	}
 	return &tok, nil

@@ -168,7 +168,9 @@ func TestFindRecentAPITokensQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `eq(account.id,"ACC-1234-5678")&eq(name,"a \"b\"")&ge(audit.created.at,"2026-11-27T10:00:05Z")&order=-audit.created.at&limit=100`
+	// The name holds a double quote: single-quoted, no escapes; audit is
+	// selected for the audit.* filter and sort; the date has milliseconds.
+	want := `eq(account.id,"ACC-1234-5678")&eq(name,'a "b"')&ge(audit.created.at,"2026-11-27T10:00:05.000Z")&select=audit&order=-audit.created.at&limit=100`
 	if raw != want {
 		t.Errorf("query:\n%s\nwant\n%s\n(raw %s)", raw, want, u.RawQuery)
 	}

@@ -1,6 +1,9 @@
 package apiclient
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // The types below follow the Marketplace API's schemas (ApiToken, AccountRef,
 // ModuleRef, …). Pointer fields are the ones the schema marks nullable, so a
@@ -135,6 +138,28 @@ type APIToken struct {
 	Account      *AccountRef    `json:"account,omitempty"`
 	Modules      []ModuleRef    `json:"modules"`
 	Extensions   []ExtensionRef `json:"extensions,omitempty"`
+
+	// Raw is the object exactly as the API sent it, unknown fields
+	// included, but without its "token" member: the value lives only in
+	// Token. [WriteAPITokenJSON] prints it. Nil for a token built in code.
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the fields and keeps the object in Raw, less the
+// token's value.
+func (t *APIToken) UnmarshalJSON(data []byte) error {
+	type plain APIToken // without this method
+	var p plain
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
+	}
+	raw, err := withoutMember(data, "token")
+	if err != nil {
+		return err
+	}
+	p.Raw = raw
+	*t = APIToken(p)
+	return nil
 }
 
 // Token statuses.

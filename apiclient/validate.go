@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -42,7 +43,23 @@ func CheckName(s string) error {
 		r, _ := utf8.DecodeRuneInString(s[i:])
 		return fmt.Errorf("the name contains a control character (%U); remove it", r)
 	}
+	if !strings.ContainsFunc(s, isVisible) {
+		r, _ := utf8.DecodeRuneInString(s)
+		return fmt.Errorf("the name has no visible character, only invisible ones such as %U: type a name people can read", r)
+	}
 	return nil
+}
+
+// isVisible reports a rune that draws something: not white space, not a
+// format character (zero-width space, joiners, BOM, soft hyphen…), not a
+// lone combining mark, and not one of the blank fillers that Unicode counts
+// as letters.
+func isVisible(r rune) bool {
+	switch r {
+	case 0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x180E:
+		return false
+	}
+	return !unicode.IsSpace(r) && !unicode.In(r, unicode.Cf, unicode.Mn, unicode.Me, unicode.Cc, unicode.Zs, unicode.Variation_Selector)
 }
 
 // CheckDescription checks an optional description: at most
@@ -88,27 +105,7 @@ func (r *CreateAPITokenRequest) Validate() error {
 	if err := CheckDescription(r.Description); err != nil {
 		fields["description"] = err.Error()
 	}
-	switch n := len(r.ModuleIDs); {
-	case n == 0:
-		fields["modules"] = "choose at least one module"
-	case n > MaxModules:
-		fields["modules"] = fmt.Sprintf("%d modules are chosen; the limit is %d", n, MaxModules)
-	}
-	seen := make(map[string]int, len(r.ModuleIDs))
-	for i, id := range r.ModuleIDs {
-		id = strings.TrimSpace(id)
-		key := fmt.Sprintf("modules[%d].id", i)
-		switch j, dup := seen[id]; {
-		case id == "":
-			fields[key] = "the module id is empty"
-		case !ValidModuleID(id):
-			fields[key] = fmt.Sprintf("%q is not a module id (MOD-1234)", sanitize(id, 40))
-		case dup:
-			fields[key] = fmt.Sprintf("%s is already chosen (modules[%d])", id, j)
-		default:
-			seen[id] = i
-		}
-	}
+	checkModuleIDs(r.ModuleIDs, fields)
 	for i, id := range r.ExtensionIDs {
 		if id = strings.TrimSpace(id); id == "" || !utf8.ValidString(id) || strings.IndexFunc(id, isUnsafeRune) >= 0 {
 			fields[fmt.Sprintf("extensions[%d].id", i)] = "the extension id is empty or not text"

@@ -22,19 +22,17 @@ func (s *Server) listAccounts(x *exchange) {
 	x.json(http.StatusOK, q.page(items))
 }
 
-// getAccount answers GET /accounts/accounts/{id}. A scoped caller asking
-// for another account gets 403 whether or not it exists.
+// getAccount answers GET /accounts/accounts/{id}. An unknown id is a 404;
+// so is, for a Client or Vendor caller, another account's id, whether or
+// not it exists: the operation documents only 404, and answering 403 for
+// the ones that exist would let any token probe which accounts exist.
 func (s *Server) getAccount(x *exchange, id string) {
 	q, ok := parseQuery(x, accountFields)
 	if !ok {
 		return
 	}
-	if !x.who.canSee(id) {
-		x.fail(http.StatusForbidden, "This token may only read its own account.")
-		return
-	}
 	a := s.cat.accounts[id]
-	if a == nil {
+	if a == nil || !x.who.canSee(id) {
 		x.fail(http.StatusNotFound, fmt.Sprintf("Account %s was not found.", id))
 		return
 	}

@@ -61,8 +61,9 @@ func TestCreatedTokenIsScopedToItsAccount(t *testing.T) {
 		t.Errorf("scoped accounts = %v (total %d)", ids(accounts), total)
 	}
 	e.getAs(tok, "/public/v1/accounts/accounts/"+contoso).want(t, http.StatusOK)
-	e.getAs(tok, "/public/v1/accounts/accounts/"+fabrikam).problem(t, http.StatusForbidden)
-	e.getAs(tok, "/public/v1/accounts/accounts/ACC-9999-9999").problem(t, http.StatusForbidden) // existence not leaked
+	// Another account answers like an unknown one: existence is not leaked.
+	e.getAs(tok, "/public/v1/accounts/accounts/"+fabrikam).problem(t, http.StatusNotFound)
+	e.getAs(tok, "/public/v1/accounts/accounts/ACC-9999-9999").problem(t, http.StatusNotFound)
 	e.getAs(tok, "/public/v1/accounts/modules").want(t, http.StatusOK)
 
 	// lastAccessAt follows the use of the token.
@@ -73,8 +74,8 @@ func TestCreatedTokenIsScopedToItsAccount(t *testing.T) {
 
 	// A token of another account is out of reach.
 	other := e.post(createPath, testOperator, createBody(fabrikam, "vendor", "MOD-1011")).object(t)
-	e.getAs(tok, createPath+"/"+other["id"].(string)).problem(t, http.StatusForbidden)
-	e.send(request{method: "POST", path: createPath + "/" + other["id"].(string) + "/disable", token: tok}).problem(t, http.StatusForbidden)
+	e.getAs(tok, createPath+"/"+other["id"].(string)).problem(t, http.StatusNotFound)
+	e.send(request{method: "POST", path: createPath + "/" + other["id"].(string) + "/disable", token: tok}).problem(t, http.StatusNotFound)
 	mine, _, _, total := list(t, e.getAs(tok, createPath))
 	if total != 1 || ids(mine)[0] != id {
 		t.Errorf("scoped token list = %v", ids(mine))

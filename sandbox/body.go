@@ -214,3 +214,28 @@ func readPart(p io.Reader, limit int64) (data []byte, big bool, err error) {
 	data, err = io.ReadAll(io.LimitReader(p, limit+1))
 	return data, int64(len(data)) > limit, err
 }
+
+// readJSONBody reads a JSON body of at most maxJSONBody bytes. A non-zero
+// status is a failure answered with detail alone (413, 415).
+func readJSONBody(w http.ResponseWriter, r *http.Request) (data []byte, status int, detail string) {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || !isJSONMediaType(mt) {
+		return nil, http.StatusUnsupportedMediaType, "Send the body as application/json."
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		return nil, http.StatusUnsupportedMediaType, "The request body must be encoded as UTF-8, not " + cs + "."
+	}
+	const tooLarge = "The JSON body must be at most 64 KiB."
+	if r.ContentLength > maxJSONBody {
+		w.Header().Set("Connection", "close")
+		return nil, http.StatusRequestEntityTooLarge, tooLarge
+	}
+	data, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	if err != nil {
+		if isTooLarge(err) {
+			return nil, http.StatusRequestEntityTooLarge, tooLarge
+		}
+		return nil, http.StatusBadRequest, "The request body could not be read."
+	}
+	return data, 0, ""
+}

@@ -343,8 +343,8 @@ func TestGenerateFixture(t *testing.T) {
 	}
 
 	e := newEnv(t, WithFixture(f))
-	items, _, lim, total := list(t, e.get("/public/v1/accounts/modules?limit=1000&offset=9500"))
-	if total != 10_000 || lim != 1000 || len(items) != 500 {
+	items, _, lim, total := list(t, e.get("/public/v1/accounts/modules?limit=1000&offset=9950"))
+	if total != 10_000 || lim != 100 || len(items) != 50 {
 		t.Errorf("10k modules: %d items, total %d", len(items), total)
 	}
 	e.post(createPath, testOperator, createBody("ACC-9000-0001", "bench", "MOD-0000", "MOD-9999")).want(t, 201)

@@ -68,6 +68,9 @@ func newEnv(t *testing.T, opts ...Option) *env {
 	t.Helper()
 	clock := &testClock{t: testStart}
 	base := []Option{
+		// The demo catalogue without its tokens, so lists hold only what a
+		// test created; tests of the demo's tokens pass WithFixture.
+		WithFixture(demoCatalogue()),
 		WithOperatorToken(testOperator),
 		WithClock(clock.Now),
 		WithIDSource(seeded(1)),
@@ -77,7 +80,7 @@ func newEnv(t *testing.T, opts ...Option) *env {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ts := httptest.NewServer(s)
+	ts := httptest.NewServer(validated(t, s))
 	t.Cleanup(ts.Close)
 	return &env{t: t, s: s, ts: ts, clock: clock}
 }
@@ -257,6 +260,7 @@ func list(t *testing.T, r reply) (data []map[string]any, offset, limit, total in
 			Pagination struct {
 				Offset, Limit, Total int
 			} `json:"pagination"`
+			Omitted []string `json:"omitted"`
 		} `json:"$meta"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(r.body))

@@ -10,10 +10,11 @@ import (
 	"strings"
 )
 
-// Pagination limits of every collection.
+// Pagination limits of every collection. A larger limit is served as
+// maxLimit, as the platform does, and the answer's pagination says so.
 const (
 	defaultLimit = 10
-	maxLimit     = 1000
+	maxLimit     = 100
 )
 
 // fieldSet describes a resource to the query layer.
@@ -23,7 +24,10 @@ type fieldSet struct {
 	optional map[string]bool // top-level keys shown only when selected
 }
 
-func newFieldSet(filter, top, optional []string) *fieldSet {
+// newFieldSet builds a fieldSet. top lists what the sandbox renders; extra
+// names the other fields of the published schema, which select accepts
+// (the sandbox has nothing to show for them).
+func newFieldSet(filter, top, optional []string, extra ...string) *fieldSet {
 	set := func(xs []string) map[string]bool {
 		m := make(map[string]bool, len(xs))
 		for _, x := range xs {
@@ -31,7 +35,11 @@ func newFieldSet(filter, top, optional []string) *fieldSet {
 		}
 		return m
 	}
-	return &fieldSet{filter: set(filter), top: set(top), optional: set(optional)}
+	fs := &fieldSet{filter: set(filter), top: set(top), optional: set(optional)}
+	for _, x := range extra {
+		fs.top[x] = true
+	}
+	return fs
 }
 
 func (fs *fieldSet) filterList() string {
@@ -53,26 +61,27 @@ var (
 			"modules.id", "modules.name", "extensions.id", "extensions.name"}, auditFields...),
 		[]string{"id", "audit", "name", "icon", "revision", "status", "description", "lastAccessAt",
 			"account", "modules", "extensions"},
-		nil)
+		nil, "$meta", "token")
 	moduleFields = newFieldSet(
 		append([]string{"id", "name", "description", "revision", "accountTypes",
 			"settings.default", "settings.paid", "settings.configurable", "settings.obsolete"}, auditFields...),
 		[]string{"id", "name", "description", "revision", "settings", "accountTypes", "audit"},
-		[]string{"accountTypes"})
+		[]string{"accountTypes"}, "$meta", "isConfigurable", "isEnabledByDefault", "paid", "code", "filters")
 	accountFields = newFieldSet(
 		append([]string{"id", "name", "type", "status", "icon", "revision", "modules.id", "modules.name"}, auditFields...),
 		[]string{"id", "name", "type", "status", "icon", "revision", "audit", "modules"},
-		[]string{"modules"})
+		[]string{"modules"}, "$meta", "externalIds", "externalId", "externalName", "serviceLevel", "address",
+		"technicalSupportEmail", "website", "description", "groups", "eligibility")
 )
 
 // listQuery is a parsed query string: RQL filter terms (an implicit and),
 // select, order, limit and offset.
 type listQuery struct {
-	filter         rqlNode // nil matches everything
-	mentionsStatus bool    // the filter names status (deleted tokens show)
-	order          []orderKey
-	drop           map[string]bool // top-level keys select leaves out
-	limit, offset  int
+	filter        rqlNode // nil matches everything
+	order         []orderKey
+	drop          map[string]bool // top-level keys select leaves out
+	omitted       []string        // optional keys not selected, for $meta.omitted
+	limit, offset int
 }
 
 type orderKey struct {
@@ -104,6 +113,7 @@ func parseListQuery(raw string, fs *fieldSet) (*listQuery, []string) {
 	seen := map[string]bool{}
 	include := map[string]bool{}
 	exclude := map[string]bool{}
+	mentioned := map[string]bool{} // fields the filter and order use
 	for _, term := range splitTerms(text) {
 		if strings.TrimSpace(term) == "" {
 			continue
@@ -115,8 +125,19 @@ func parseListQuery(raw string, fs *fieldSet) (*listQuery, []string) {
 		}
 		seen[key] = isParam
 		switch {
+		case !isParam && key != "" && fs.filter[key]:
+			// field=value is shorthand for eq(field,value).
+			n, used, err := parseRQL("eq("+key+","+val+")", fs)
+			if err != nil {
+				errs = append(errs, err.Error())
+				continue
+			}
+			filters = append(filters, n)
+			for f := range used {
+				mentioned[f] = true
+			}
 		case !isParam && key != "":
-			errs = append(errs, fmt.Sprintf("Unknown query parameter %q: use RQL terms, select, order, limit and offset.", key))
+			errs = append(errs, fmt.Sprintf("Unknown query parameter %q: use RQL terms, field=value, select, order, limit and offset.", key))
 		case key == "limit":
 			n, err := strconv.Atoi(val)
 			if err != nil || n < 0 {
@@ -155,6 +176,7 @@ func parseListQuery(raw string, fs *fieldSet) (*listQuery, []string) {
 					errs = append(errs, fmt.Sprintf("Unknown field %q in order.", name))
 					continue
 				}
+				mentioned[name] = true
 				q.order = append(q.order, orderKey{path: strings.Split(name, "."), desc: strings.HasPrefix(f, "-")})
 			}
 		default:
@@ -164,7 +186,24 @@ func parseListQuery(raw string, fs *fieldSet) (*listQuery, []string) {
 				continue
 			}
 			filters = append(filters, n)
-			q.mentionsStatus = q.mentionsStatus || used["status"]
+			for f := range used {
+				mentioned[f] = true
+			}
+		}
+	}
+	// The platform's documented rule: filtering or sorting on audit.*
+	// needs select=audit. It is enforced, so a client that forgets it
+	// finds out here rather than against the platform.
+	if fs.top["audit"] && !include["audit"] {
+		var bad []string
+		for f := range mentioned {
+			if strings.HasPrefix(f, "audit.") {
+				bad = append(bad, f)
+			}
+		}
+		sort.Strings(bad)
+		for _, f := range bad {
+			errs = append(errs, fmt.Sprintf("Filtering or sorting on %s needs select=audit.", f))
 		}
 	}
 	switch len(filters) {
@@ -178,8 +217,10 @@ func parseListQuery(raw string, fs *fieldSet) (*listQuery, []string) {
 	for k := range fs.optional {
 		if !include[k] {
 			q.drop[k] = true
+			q.omitted = append(q.omitted, k)
 		}
 	}
+	sort.Strings(q.omitted)
 	for k := range exclude {
 		q.drop[k] = true
 	}
@@ -201,23 +242,23 @@ func queryParam(term string) (key, val string, known bool) {
 	return key, val, false
 }
 
-// splitTerms splits on '&' outside double quotes, so a value may hold one.
+// splitTerms splits on '&' outside quotes, so a value may hold one.
 func splitTerms(s string) []string {
 	var terms []string
-	start, quoted := 0, false
+	start, quote := 0, byte(0)
 	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			if quoted {
-				i++
+		switch c := s[i]; {
+		case c == '\\' && quote == '"':
+			i++
+		case quote != 0:
+			if c == quote {
+				quote = 0
 			}
-		case '"':
-			quoted = !quoted
-		case '&':
-			if !quoted {
-				terms = append(terms, s[start:i])
-				start = i + 1
-			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '&':
+			terms = append(terms, s[start:i])
+			start = i + 1
 		}
 	}
 	return append(terms, s[start:])
@@ -239,6 +280,7 @@ type pagination struct {
 
 type listMeta struct {
 	Pagination pagination `json:"pagination"`
+	Omitted    []string   `json:"omitted,omitempty"`
 }
 
 type envelope struct {
@@ -257,7 +299,12 @@ func (e envelope) appendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, int64(p.Limit), 10)
 	b = append(b, `,"total":`...)
 	b = strconv.AppendInt(b, int64(p.Total), 10)
-	return append(b, "}}}"...)
+	b = append(b, '}')
+	if len(e.Meta.Omitted) > 0 {
+		b = append(b, `,"omitted":`...)
+		b = appendValue(b, e.Meta.Omitted)
+	}
+	return append(b, "}}"...)
 }
 
 // page filters, orders, pages and shapes items, which come sorted by id.
@@ -314,5 +361,5 @@ func (q *listQuery) page(items []object) envelope {
 	for _, o := range items[from:to] {
 		data = append(data, q.shape(o))
 	}
-	return envelope{Data: data, Meta: listMeta{Pagination: pagination{Offset: q.offset, Limit: q.limit, Total: total}}}
+	return envelope{Data: data, Meta: listMeta{Pagination: pagination{Offset: q.offset, Limit: q.limit, Total: total}, Omitted: q.omitted}}
 }

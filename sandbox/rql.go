@@ -24,15 +24,61 @@ type cmpNode struct {
 	op    string
 	path  []string
 	value string
+	null  bool // the value is null(): eq matches a null or missing field
 	set   []string
 }
 
 func (n *cmpNode) match(o object) bool {
 	vals := values(o, n.path, nil)
-	if n.op == "ne" {
+	switch {
+	case n.null && n.op == "eq":
+		return len(vals) == 0
+	case n.null && n.op == "ne":
+		return len(vals) > 0
+	case n.null:
+		return false
+	case n.op == "ne":
 		return !n.any(vals, "eq")
+	case n.op == "out":
+		return !n.any(vals, "in")
 	}
 	return n.any(vals, n.op)
+}
+
+// anyNode is any(collection,expr) or all(...): expr is matched against each
+// element of the collection, with its fields relative to the element.
+type anyNode struct {
+	all  bool
+	path []string
+	kid  rqlNode
+}
+
+func (n *anyNode) match(o object) bool {
+	elems := elements(o, n.path, nil)
+	for _, e := range elems {
+		if n.kid.match(e) != n.all {
+			return !n.all
+		}
+	}
+	return n.all && len(elems) > 0
+}
+
+// elements collects the objects at a dotted path, flattening arrays.
+func elements(v any, path []string, out []object) []object {
+	switch x := v.(type) {
+	case object:
+		if len(path) == 0 {
+			return append(out, x)
+		}
+		if child, ok := x.get(path[0]); ok {
+			return elements(child, path[1:], out)
+		}
+	case []object:
+		for _, e := range x {
+			out = elements(e, path, out)
+		}
+	}
+	return out
 }
 
 func (n *cmpNode) any(vals []string, op string) bool {
@@ -140,11 +186,11 @@ func (a sortKey) compare(b sortKey) int {
 }
 
 // globMatch matches s against pattern, where * stands for any run of
-// characters and everything else is literal.
+// characters, \* for a literal star, and everything else is literal.
 func globMatch(pattern, s string) bool {
-	parts := strings.Split(pattern, "*")
+	parts := splitGlob(pattern)
 	if len(parts) == 1 {
-		return pattern == s
+		return parts[0] == s
 	}
 	if !strings.HasPrefix(s, parts[0]) {
 		return false
@@ -161,6 +207,25 @@ func globMatch(pattern, s string) bool {
 	return len(s) >= len(last) && strings.HasSuffix(s, last)
 }
 
+// splitGlob splits a pattern at its unescaped stars, unescaping \*.
+func splitGlob(pattern string) []string {
+	var parts []string
+	var b strings.Builder
+	for i := 0; i < len(pattern); i++ {
+		switch {
+		case pattern[i] == '\\' && i+1 < len(pattern) && pattern[i+1] == '*':
+			b.WriteByte('*')
+			i++
+		case pattern[i] == '*':
+			parts = append(parts, b.String())
+			b.Reset()
+		default:
+			b.WriteByte(pattern[i])
+		}
+	}
+	return append(parts, b.String())
+}
+
 // rqlError is a message for the client, reported under errors.rql.
 type rqlError struct{ msg string }
 
@@ -169,17 +234,24 @@ func (e *rqlError) Error() string { return e.msg }
 // rqlParser is a recursive-descent parser for the subset in the wire
 // contract:
 //
+// documentation gives:
+//
 //	expr   = op "(" field "," value ")"            op: eq ne like ilike gt ge lt le
-//	       | "in" "(" field "," "(" value {"," value} ")" ")"
+//	       | ("in" | "out") "(" field "," "(" value {"," value} ")" ")"
 //	       | ("and" | "or") "(" expr {"," expr} ")"
 //	       | "not" "(" expr ")"
+//	       | ("any" | "all") "(" field "," expr ")"   expr's fields relative to field
 //	field  = name {"." name}
-//	value  = '"' {char | '\"' | '\\'} '"'
+//	value  = '"' {char | '\"' | '\\'} '"' | "'" {char} "'" | bare | "empty()" | "null()"
+//	bare   = {char but , ( ) quote space}
+//
+// In a value, \* stays as is for ilike and like to read as a literal star.
 type rqlParser struct {
 	src    string
 	pos    int
 	depth  int
 	fields *fieldSet
+	prefix string          // the collection an any/all is inside, with a dot
 	used   map[string]bool // fields the expression mentions
 }
 
@@ -248,9 +320,9 @@ func (p *rqlParser) expr() (rqlNode, error) {
 		return nil, p.fail("Expected an expression such as eq(name,\"value\") at position %d of %q.", p.pos, p.src)
 	}
 	switch op {
-	case "and", "or", "not", "in", "eq", "ne", "like", "ilike", "gt", "ge", "lt", "le":
+	case "and", "or", "not", "in", "out", "any", "all", "eq", "ne", "like", "ilike", "gt", "ge", "lt", "le":
 	default:
-		return nil, p.fail("Unknown operator %q at position %d: use eq, ne, like, ilike, in, gt, ge, lt, le, and, or or not.", op, at)
+		return nil, p.fail("Unknown operator %q at position %d: use eq, ne, like, ilike, in, out, gt, ge, lt, le, and, or, not, any or all.", op, at)
 	}
 	if err := p.expect('('); err != nil {
 		return nil, err
@@ -279,6 +351,22 @@ func (p *rqlParser) expr() (rqlNode, error) {
 			return nil, err
 		}
 		n = &notNode{kid: kid}
+	case "any", "all":
+		field, err := p.collection()
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expect(','); err != nil {
+			return nil, err
+		}
+		outer := p.prefix
+		p.prefix = outer + field + "."
+		kid, err := p.expr()
+		p.prefix = outer
+		if err != nil {
+			return nil, err
+		}
+		n = &anyNode{all: op == "all", path: strings.Split(field, "."), kid: kid}
 	default:
 		field, err := p.field()
 		if err != nil {
@@ -288,11 +376,11 @@ func (p *rqlParser) expr() (rqlNode, error) {
 			return nil, err
 		}
 		cmp := &cmpNode{op: op, path: strings.Split(field, ".")}
-		if op == "in" {
+		if op == "in" || op == "out" {
 			if cmp.set, err = p.list(); err != nil {
 				return nil, err
 			}
-		} else if cmp.value, err = p.value(); err != nil {
+		} else if cmp.value, cmp.null, err = p.value(); err != nil {
 			return nil, err
 		}
 		n = cmp
@@ -310,11 +398,28 @@ func (p *rqlParser) field() (string, error) {
 	if f == "" {
 		return "", p.fail("Expected a field name at position %d of %q.", at, p.src)
 	}
-	if !p.fields.filter[f] {
-		return "", p.fail("Unknown field %q: filter on %s.", f, p.fields.filterList())
+	if !p.fields.filter[p.prefix+f] {
+		return "", p.fail("Unknown field %q: filter on %s.", p.prefix+f, p.fields.filterList())
 	}
-	p.used[f] = true
+	p.used[p.prefix+f] = true
 	return f, nil
+}
+
+// collection reads the field an any or all ranges over: a prefix of some
+// filterable field.
+func (p *rqlParser) collection() (string, error) {
+	p.space()
+	at := p.pos
+	f := p.name()
+	if f == "" {
+		return "", p.fail("Expected a field name at position %d of %q.", at, p.src)
+	}
+	for known := range p.fields.filter {
+		if strings.HasPrefix(known, p.prefix+f+".") {
+			return f, nil
+		}
+	}
+	return "", p.fail("Unknown collection %q: any and all range over a field with members, such as modules.", p.prefix+f)
 }
 
 func (p *rqlParser) list() ([]string, error) {
@@ -323,9 +428,12 @@ func (p *rqlParser) list() ([]string, error) {
 	}
 	var set []string
 	for {
-		v, err := p.value()
+		v, null, err := p.value()
 		if err != nil {
 			return nil, err
+		}
+		if null {
+			return nil, p.fail("null() cannot be listed in %q: use eq(field,null()).", p.src)
 		}
 		set = append(set, v)
 		p.space()
@@ -338,31 +446,47 @@ func (p *rqlParser) list() ([]string, error) {
 	return set, p.expect(')')
 }
 
-// value reads a double-quoted string; \" and \\ are its only escapes.
-func (p *rqlParser) value() (string, error) {
+// value reads a double-quoted value (\" and \\ are its escapes), a
+// single-quoted one (no escapes: use the other quote to hold a quote mark),
+// a bare one, or the constants empty() and null(). It reports whether the
+// value is null(). \* is kept as is, for like and ilike to read.
+func (p *rqlParser) value() (string, bool, error) {
 	p.space()
-	if p.pos >= len(p.src) || p.src[p.pos] != '"' {
-		return "", p.fail("Expected a double-quoted value at position %d of %q.", p.pos, p.src)
+	if p.pos >= len(p.src) {
+		return "", false, p.fail("Expected a value at the end of %q.", p.src)
 	}
 	start := p.pos
-	p.pos++
-	var b strings.Builder
-	for p.pos < len(p.src) {
-		c := p.src[p.pos]
-		switch c {
-		case '"':
-			p.pos++
-			return b.String(), nil
-		case '\\':
-			if p.pos+1 >= len(p.src) || (p.src[p.pos+1] != '"' && p.src[p.pos+1] != '\\') {
-				return "", p.fail("Unsupported escape at position %d of %q: only \\\" and \\\\ are allowed.", p.pos, p.src)
+	switch q := p.src[p.pos]; q {
+	case '"', '\'':
+		p.pos++
+		var b strings.Builder
+		for p.pos < len(p.src) {
+			c := p.src[p.pos]
+			switch {
+			case c == q:
+				p.pos++
+				return b.String(), false, nil
+			case c == '\\' && q == '"' && p.pos+1 < len(p.src) && (p.src[p.pos+1] == '"' || p.src[p.pos+1] == '\\'):
+				b.WriteByte(p.src[p.pos+1])
+				p.pos += 2
+			default:
+				b.WriteByte(c)
+				p.pos++
 			}
-			b.WriteByte(p.src[p.pos+1])
-			p.pos += 2
-		default:
-			b.WriteByte(c)
-			p.pos++
+		}
+		return "", false, p.fail("The value starting at position %d of %q has no closing quote.", start, p.src)
+	}
+	for _, c := range []string{"empty()", "null()"} {
+		if strings.HasPrefix(p.src[p.pos:], c) {
+			p.pos += len(c)
+			return "", c == "null()", nil
 		}
 	}
-	return "", p.fail("The value starting at position %d of %q has no closing quote.", start, p.src)
+	for p.pos < len(p.src) && !strings.ContainsRune(",()\"' \t", rune(p.src[p.pos])) {
+		p.pos++
+	}
+	if p.pos == start {
+		return "", false, p.fail("Expected a value at position %d of %q.", p.pos, p.src)
+	}
+	return p.src[start:p.pos], false, nil
 }

@@ -50,6 +50,24 @@ func TestRQLMatch(t *testing.T) {
 		{`or(eq(name,"x"),eq(revision,"3"),eq(id,"y"))`, true},
 		{`not(or(eq(name,"x"),eq(id,"y")))`, true},
 		{` and( eq( name , "Nightly Export" ) , not( eq(id,"x") ) ) `, true},
+		// The documented forms: single quotes, bare values, constants.
+		{`eq(name,'Nightly Export')`, true},
+		{`eq(name,'Nightly "Export"')`, false},
+		{`eq(revision,3)`, true},
+		{`eq(account.id,ACC-1000-0001)`, true},
+		{`ilike(name,*EXPORT)`, true},
+		{`eq(description,null())`, true},
+		{`ne(description,null())`, false},
+		{`eq(name,null())`, false},
+		{`ne(name,null())`, true},
+		{`eq(description,empty())`, false}, // null is not empty
+		{`out(account.id,("ACC-1000-0001"))`, false},
+		{`out(account.id,(ACC-2000-0001,'ACC-3000-0001'))`, true},
+		{`any(modules,eq(id,MOD-1005))`, true},
+		{`any(modules,eq(id,MOD-1002))`, false},
+		{`all(modules,ilike(id,mod-*))`, true},
+		{`all(modules,eq(id,MOD-1001))`, false},
+		{`ilike(name,"Nightly\*")`, false}, // a literal star
 	}
 	fs := newFieldSet([]string{"id", "name", "description", "revision", "audit.created.at", "account.id", "modules.id"}, nil, nil)
 	for _, tt := range tests {
@@ -71,14 +89,17 @@ func TestRQLParseErrors(t *testing.T) {
 		{`eq`, `Expected "(" at the end of "eq"`},
 		{`eq(`, `Expected a field name at position 3`},
 		{`eq(name`, `Expected "," at the end`},
-		{`eq(name,`, `Expected a double-quoted value at position 8`},
+		{`eq(name,`, `Expected a value at the end`},
 		{`eq(name,"x"`, `Expected ")" at the end`},
 		{`eq(nope,"x")`, `Unknown field "nope": filter on account.id, name.`},
 		{`eq(account,"x")`, `Unknown field "account"`},
-		{`out(name,("x"))`, `Unknown operator "out" at position 0`},
+		{`regex(name,"x")`, `Unknown operator "regex" at position 0`},
 		{`in(name,"x")`, `Expected "(" at position 8`},
-		{`in(name,())`, `Expected a double-quoted value`},
-		{`eq(name,"a\tb")`, `Unsupported escape`},
+		{`in(name,())`, `Expected a value at position 9`},
+		{`in(name,(null()))`, `null() cannot be listed`},
+		{`eq(name,'x)`, `no closing quote`},
+		{`any(name,eq(id,"x"))`, `Unknown collection "name"`},
+		{`any(account,eq(nope,"x"))`, `Unknown field "account.nope"`},
 		{`eq(name,"x") eq(name,"y")`, `Unexpected "e" at position 13`},
 		{`(eq(name,"x"))`, `Expected an expression such as eq(name,"value") at position 0`},
 		{`not(eq(name,"x"),eq(name,"y"))`, `Expected ")" at position 16`},
@@ -155,4 +176,22 @@ func FuzzRQL(f *testing.F) {
 		}
 		_ = globMatch(q, q)
 	})
+}
+
+func TestGlobEscapedStar(t *testing.T) {
+	for _, tt := range []struct {
+		pattern, s string
+		want       bool
+	}{
+		{`a\*b`, "a*b", true},
+		{`a\*b`, "axb", false},
+		{`*\**`, "x*y", true},
+		{`*\**`, "xy", false},
+		{`\*`, "*", true},
+		{`a*`, "a*b", true},
+	} {
+		if got := globMatch(tt.pattern, tt.s); got != tt.want {
+			t.Errorf("globMatch(%q, %q) = %v, want %v", tt.pattern, tt.s, got, tt.want)
+		}
+	}
 }

@@ -29,6 +29,9 @@ type Server struct {
 	order   []*token // creation order, for StoredTokens
 	creates []CreateRecord
 
+	audit []*auditRecord // in the order they happened
+
+	mux    *http.ServeMux
 	faults faultQueue
 	chaos  *chaos // nil without WithChaos
 }
@@ -105,6 +108,8 @@ func New(opts ...Option) (*Server, error) {
 		chaos:    newChaos(cfg.chaos),
 	}
 	s.cat = newCatalogue(f.clone(), stamp(s.now()))
+	s.mux = s.routes()
+	s.seedTokens(s.cat.fixture)
 	return s, nil
 }
 
@@ -190,32 +195,6 @@ func (s *Server) traceID() string {
 		id, _ = (&randSource{r: rand.Reader}).traceID()
 	}
 	return id
-}
-
-func (s *Server) dispatch(x *exchange) {
-	rt := s.route(x.r.URL.Path)
-	if rt == nil {
-		x.fail(http.StatusNotFound, "No resource matches this path.")
-		return
-	}
-	h, ok := rt.methods[x.r.Method]
-	if !ok {
-		x.w.Header().Set("Allow", rt.allow())
-		x.fail(http.StatusMethodNotAllowed, "This resource does not support the "+x.r.Method+" method.")
-		return
-	}
-	who, ok := s.authenticate(x.r)
-	if !ok {
-		x.w.Header().Set("WWW-Authenticate", "Bearer")
-		x.fail(http.StatusUnauthorized, "A valid bearer token is required.")
-		if rt.create {
-			// The body of an unauthenticated request is never read.
-			s.record(CreateRecord{Status: http.StatusUnauthorized, Multipart: isMultipart(x.r)})
-		}
-		return
-	}
-	x.who = who
-	h(x)
 }
 
 // logRequest writes the access log line. The path is redacted of anything

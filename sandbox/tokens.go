@@ -94,7 +94,7 @@ func (s *Server) create(x *exchange, rec *CreateRecord) int {
 		x.invalid(in.errs)
 		return http.StatusBadRequest
 	}
-	body, id, err := s.commit(d, in, x.who.by)
+	body, id, err := s.commit(d, in, x.who)
 	if err != nil {
 		x.fail(http.StatusInternalServerError, "The token could not be created.")
 		return http.StatusInternalServerError
@@ -112,7 +112,8 @@ func iconURL(id, ext string) string { return iconPrefix + id + "/icon." + ext }
 
 // commit stores a validated token and renders the 201 body, the only place
 // its value appears.
-func (s *Server) commit(d *createDTO, in *createInput, by identity) (object, string, error) {
+func (s *Server) commit(d *createDTO, in *createInput, who *caller) (object, string, error) {
+	by := who.by
 	secret, err := s.secrets.alnum(64)
 	if err != nil {
 		return nil, "", err
@@ -162,19 +163,19 @@ func (s *Server) commit(d *createDTO, in *createInput, by identity) (object, str
 	t.hash = sha256.Sum256([]byte(value))
 	s.tokens[t.id] = t
 	s.order = append(s.order, t)
+	s.audited(who, t, auditCreated, "created")
 	return s.render(t, value), t.id, nil
 }
 
-// lookup finds a token the caller may see; it answers the failure itself.
-// Call with s.mu held.
+// lookup finds a live token the caller may see; it answers the failure
+// itself. A deleted token and, for a Client or Vendor caller, another
+// account's token are answered exactly like an unknown id: the published
+// operations document only 404, and a 403 would tell a caller that an id
+// it may not see exists. Call with s.mu held.
 func (s *Server) lookup(x *exchange, id string) *token {
 	t := s.tokens[id]
-	switch {
-	case t == nil:
+	if t == nil || t.status == tokenDeleted || !x.who.canSee(t.accountID) {
 		x.fail(http.StatusNotFound, fmt.Sprintf("API token %s was not found.", id))
-		return nil
-	case !x.who.canSee(t.accountID):
-		x.fail(http.StatusForbidden, "This API token belongs to another account.")
 		return nil
 	}
 	return t
@@ -192,8 +193,14 @@ func (s *Server) getToken(x *exchange, id string) {
 	}
 }
 
-// setTokenStatus disables or enables a token. Asking for the status it
-// already has changes nothing; a deleted token can no longer change.
+// enableToken and disableToken follow the state diagram: Active <->
+// Disabled. Asking for the status a token already has (enabling an Active
+// token, disabling a Disabled one) answers 200 with the token unchanged:
+// no new revision and no audit record, so that a client retrying after an
+// answer it never got cannot do harm, and learns the state it wanted holds.
+func (s *Server) enableToken(x *exchange, id string)  { s.setTokenStatus(x, id, tokenActive) }
+func (s *Server) disableToken(x *exchange, id string) { s.setTokenStatus(x, id, tokenDisabled) }
+
 func (s *Server) setTokenStatus(x *exchange, id, status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -201,18 +208,19 @@ func (s *Server) setTokenStatus(x *exchange, id, status string) {
 	if t == nil {
 		return
 	}
-	if t.status == tokenDeleted {
-		x.fail(http.StatusConflict, fmt.Sprintf("API token %s is deleted and cannot be changed.", id))
-		return
-	}
 	if t.status != status {
 		s.touch(t, status, x.who.by)
+		ev, verb := auditDisabled, "disabled"
+		if status == tokenActive {
+			ev, verb = auditEnabled, "enabled"
+		}
+		s.audited(x.who, t, ev, verb)
 	}
 	x.json(http.StatusOK, s.render(t, ""))
 }
 
-// deleteToken marks a token Deleted: it stops authenticating and drops out
-// of lists unless they filter by status. Deleting again is a no-op.
+// deleteToken marks a token Deleted, which is permanent: it stops
+// authenticating, drops out of lists and answers 404 from then on.
 func (s *Server) deleteToken(x *exchange, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -220,9 +228,8 @@ func (s *Server) deleteToken(x *exchange, id string) {
 	if t == nil {
 		return
 	}
-	if t.status != tokenDeleted {
-		s.touch(t, tokenDeleted, x.who.by)
-	}
+	s.touch(t, tokenDeleted, x.who.by)
+	s.audited(x.who, t, auditDeleted, "deleted")
 	x.w.WriteHeader(http.StatusNoContent)
 }
 
@@ -230,6 +237,72 @@ func (s *Server) touch(t *token, status string, by identity) {
 	t.status = status
 	t.revision++
 	t.updated = event{at: stamp(s.now()), by: by}
+}
+
+// updateToken answers PUT /accounts/api-tokens/{id} with an
+// UpdateApiTokenDto. A field left out keeps its value; a field sent is
+// checked by the create rules (name, description, icon path, modules
+// enabled for the token's account).
+func (s *Server) updateToken(x *exchange, id string) {
+	data, status, detail := readJSONBody(x.w, x.r)
+	if status != 0 {
+		x.fail(status, detail)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.lookup(x, id)
+	if t == nil {
+		return
+	}
+	errs := fieldErrors{}
+	doc, msg := decodeJSON(data)
+	if msg != "" {
+		errs.add("$", msg)
+		x.invalid(errs)
+		return
+	}
+	root, isObj := doc.root.(map[string]any)
+	if !isObj {
+		errs.add("$", "The request body must be a JSON object, not "+jsonKind(doc.root)+".")
+		x.invalid(errs)
+		return
+	}
+	fields := []string{"name", "description", "icon", "modules"}
+	unknownFields(root, "", updateDtoName, errs, fields...)
+	// Check the update as the create it amounts to, so both share one set
+	// of rules: what was left out comes from the token as it is.
+	as := map[string]any{"account": map[string]any{"id": t.accountID}, "name": t.name}
+	mods := make([]any, 0, len(t.modules))
+	for _, m := range t.modules {
+		mods = append(mods, map[string]any{"id": m})
+	}
+	as["modules"] = mods
+	for _, f := range fields {
+		if v, ok := root[f]; ok {
+			as[f] = v
+		}
+	}
+	d := parseDTO(jsonDoc{root: as, dups: doc.dups}, errs)
+	s.cat.check(d, errs)
+	if len(errs) > 0 {
+		x.invalid(errs)
+		return
+	}
+	t.name = d.name
+	if _, ok := root["description"]; ok {
+		t.description = d.description
+	}
+	if _, ok := root["icon"]; ok {
+		t.icon, t.iconData, t.iconType, t.iconExt = d.icon, nil, "", ""
+	}
+	t.modules = t.modules[:0:0]
+	for _, m := range d.modules {
+		t.modules = append(t.modules, m.id)
+	}
+	s.touch(t, t.status, x.who.by)
+	s.audited(x.who, t, auditUpdated, "updated")
+	x.json(http.StatusOK, s.render(t, ""))
 }
 
 // listTokens answers GET /accounts/api-tokens?<rql>.
@@ -241,7 +314,7 @@ func (s *Server) listTokens(x *exchange) {
 	s.mu.RLock()
 	visible := make([]*token, 0, len(s.tokens))
 	for _, t := range s.tokens {
-		if x.who.canSee(t.accountID) && (t.status != tokenDeleted || q.mentionsStatus) {
+		if x.who.canSee(t.accountID) && t.status != tokenDeleted {
 			visible = append(visible, t)
 		}
 	}

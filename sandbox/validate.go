@@ -18,6 +18,7 @@ const (
 	accountIDPattern    = `^ACC-\d{4}-\d{4}$`
 	moduleIDPattern     = `^MOD-\d{4}$`
 	dtoName             = "CreateApiTokenDto"
+	updateDtoName       = "UpdateApiTokenDto"
 	accountDtoName      = "AccountDto"
 	moduleDtoName       = "ModuleDto"
 	extensionDtoName    = "ExtensionDto"
