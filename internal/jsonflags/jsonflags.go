@@ -69,7 +69,7 @@ func (e *Exporter) Validate() error {
 		f = strings.TrimSpace(f)
 		e.fields[i] = f
 		if !slices.Contains(e.valid, f) {
-			return &FieldError{Msg: fmt.Sprintf("unknown JSON field %q\nAvailable fields:\n  %s", textsafe.Line(f, 80), strings.Join(e.valid, "\n  "))}
+			return &FieldError{Msg: fmt.Sprintf("unknown JSON field %q; the fields are: %s", textsafe.Line(f, 80), strings.Join(e.valid, ", "))}
 		}
 	}
 	if e.jq != "" {

@@ -20,7 +20,7 @@ func exporter(t *testing.T, args ...string) (*Exporter, error) {
 
 func TestUnknownFieldListsTheValidOnes(t *testing.T) {
 	_, err := exporter(t, "--json", "id,bogus")
-	if err == nil || !strings.Contains(err.Error(), `unknown JSON field "bogus"`) || !strings.Contains(err.Error(), "\n  status") {
+	if err == nil || !strings.Contains(err.Error(), `unknown JSON field "bogus"`) || !strings.Contains(err.Error(), "id, name, status") {
 		t.Fatalf("got %v", err)
 	}
 }
