@@ -207,4 +207,3 @@ func moduleList(t *apiclient.APIToken, tty bool) string {
 	}
 	return sanitizeLine(strings.Join(parts, ","))
 }
-
