@@ -111,14 +111,29 @@ func (a *testAPI) writes() []string {
 	return out
 }
 
+// status reads a token's status as the API has it now, after the faults
+// are cleared (a deleted token is not found: "Deleted").
 func (a *testAPI) status(t *testing.T, id string) string {
 	t.Helper()
-	for _, s := range a.srv.StoredTokens() {
-		if s.ID == id {
-			return s.Status
-		}
+	a.srv.ClearFaults()
+	tok, err := a.connection(t).Client.GetAPIToken(t.Context(), id)
+	if apiclient.IsNotFound(err) {
+		return "Deleted"
 	}
-	return "absent"
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok.Status
+}
+
+// all lists every token of the default account.
+func (a *testAPI) all(t *testing.T) []apiclient.APIToken {
+	t.Helper()
+	toks, err := a.connection(t).Client.ListAllAPITokens(t.Context(), a.srv.DefaultAccount(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return toks
 }
 
 func (a *testAPI) connection(t *testing.T) *Connection {
