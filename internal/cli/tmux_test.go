@@ -194,6 +194,19 @@ func childProcess(parent, name string) string {
 	return ""
 }
 
+// TestWizardCtrlCExitsCancelled: Ctrl+C before anything was added ends
+// the wizard with the cancel status, 130.
+func TestWizardCtrlCExitsCancelled(t *testing.T) {
+	s := newTmux(t, 100, 30, []string{"HOME=" + t.TempDir(), "TERM=xterm-256color", "MPT_API_TOKEN="}, binary(t))
+	s.waitFor("API token name")
+	s.typeText("never added")
+	s.send("C-c")
+	after := s.waitFor("EXITED ")
+	if !strings.Contains(after, "EXITED 130") || !strings.Contains(after, "cancelled: nothing was created") {
+		t.Errorf("after Ctrl+C:\n%s", after)
+	}
+}
+
 // needTool skips a test whose tool is missing on a developer's machine,
 // and fails it in CI, where .ci/run installs every tool.
 func needTool(t *testing.T, name string) {

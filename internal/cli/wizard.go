@@ -117,7 +117,7 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 		fmt.Fprintln(f.IO.ErrOut, "apitoken: a create was in flight and its outcome is unknown: look for the token in the portal before trying again.")
 		return &exitError{code: ExitUnknown}
 	case tok == nil:
-		return &exitError{code: ExitCancel}
+		return errCancelled
 	case hungUp && !model.Data().Copied:
 		fmt.Fprintln(f.IO.ErrOut, "apitoken: the terminal closed before the token was copied: its value is lost. Disable the token in the portal and create a new one.")
 		return &exitError{code: ExitUnknown}
