@@ -97,7 +97,7 @@ func newCmdState(f *Factory, action string, runF func(context.Context, *StateOpt
 	args := exactlyOneID
 	use := action + " ID"
 	if action == "disable" {
-		use = "disable {ID | --unused-for AGE}"
+		use = "disable [ID]"
 		args = func(c *cobra.Command, args []string) error {
 			if opts.UnusedFor != "" {
 				if len(args) > 0 {
