@@ -223,18 +223,23 @@ func (c *Client) mayStillCommit(err error) bool {
 	return !errors.Is(err, ErrMalformedResponse) && !errors.Is(err, ErrResponseTooLarge)
 }
 
-// SettleWait is how long to wait, after a create failed with err, before
-// looking for the token it may have created: [Client.SettleTime] when the
-// request may still be in the API's hands, else 0.
+// SettleWait is the wait of the former lost-answer check: after a create
+// failed with err, as long as an attempt may take (at most the maxWait of
+// [WithRetry]) when the request may still be in the API's hands, else 0.
+// It is shorter than [Client.SettleTime] when maxWait is: a commit may land
+// after it.
 //
-// Superseded: [Client.FindLostAPIToken] waits by itself; this stays until
-// no caller needs it.
+// Superseded: [Client.FindLostAPIToken] waits the full settle time by
+// itself. This stays, unchanged, only until no caller needs it.
 func (c *Client) SettleWait(err error) time.Duration {
 	var unknown *OutcomeUnknownError
 	if !errors.As(err, &unknown) || !c.mayStillCommit(err) {
 		return 0
 	}
-	return c.settleTime()
+	if c.timeout <= 0 {
+		return c.maxWait
+	}
+	return min(c.timeout, c.maxWait)
 }
 
 // settleTime is the one settle policy: a request the client gave up on may

@@ -485,8 +485,9 @@ func TestContractOutcomeUnknownAndRecovery(t *testing.T) {
 	}
 
 	// A slow server and a client timeout.
-	slow := e.newClient(t, apiclient.Secret(e.srv.OperatorToken()), nil, apiclient.WithTimeout(100*time.Millisecond))
-	e.srv.InjectFault(sandbox.Fault{Method: "POST", Path: tokens, Delay: 500 * time.Millisecond, Times: 1})
+	// The delay outlasts any run: only the client's timeout ends it.
+	slow := e.newClient(t, apiclient.Secret(e.srv.OperatorToken()), nil, apiclient.WithTimeout(time.Second))
+	e.srv.InjectFault(sandbox.Fault{Method: "POST", Path: tokens, Delay: time.Hour, Times: 1})
 	if _, err := slow.CreateAPIToken(ctx, req); !errors.Is(err, apiclient.ErrOutcomeUnknown) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("timeout: %v", err)
 	}

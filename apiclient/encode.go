@@ -33,20 +33,19 @@ func EncodeJSON(w io.Writer, v any, revealSecrets bool) error {
 }
 
 // WriteAPITokenJSON writes a token as the API sent it ([APIToken.Raw],
-// unknown fields included), indented, with DEL, C1 and bidi controls
-// escaped, and a final newline. The value is written (as "token") only with
-// reveal and when the token carries one: for `apitoken create --json`, or
-// after the person chose to show it. A token built in code, without Raw, is
-// written from its fields.
+// unknown fields and order included), indented, with DEL, C1 and bidi
+// controls escaped, and a final newline. The "token" member, when the
+// answer had one, reads "[REDACTED]" unless reveal is set and the token
+// carries its value: for `apitoken create --json`, or after the person
+// chose to show it. A token built in code, without Raw, is written from its
+// fields.
 func WriteAPITokenJSON(w io.Writer, t *APIToken, reveal bool) error {
 	if t == nil {
 		return errors.New("apiclient: WriteAPITokenJSON: nil token")
 	}
 	raw := t.Raw
 	if raw == nil {
-		plain := *t
-		plain.Token = ""
-		js, err := json.Marshal(plain)
+		js, err := json.Marshal(t) // the Secret marshals as "[REDACTED]"
 		if err != nil {
 			return err
 		}
@@ -153,19 +152,20 @@ func setMember(obj []byte, name string, value json.RawMessage) ([]byte, error) {
 	return joinMembers(ms), nil
 }
 
-// withoutMember returns obj without member name.
-func withoutMember(obj []byte, name string) ([]byte, error) {
+// redactMember returns obj with the value of member name, when it is a
+// non-empty string, replaced by "[REDACTED]" in place.
+func redactMember(obj []byte, name string) ([]byte, error) {
 	ms, err := objectMembers(obj)
 	if err != nil {
 		return nil, err
 	}
-	kept := ms[:0]
-	for _, m := range ms {
-		if m.name != name {
-			kept = append(kept, m)
+	for i, m := range ms {
+		var v string
+		if m.name == name && json.Unmarshal(m.value, &v) == nil && v != "" {
+			ms[i].value = json.RawMessage(`"` + redacted + `"`)
 		}
 	}
-	return joinMembers(kept), nil
+	return joinMembers(ms), nil
 }
 
 // escapeInert writes DEL, C1 controls and bidi controls as \uXXXX escapes.

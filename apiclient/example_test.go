@@ -37,7 +37,7 @@ func Example() {
 	case errors.As(err, &apiErr):
 		fmt.Println(apiErr.Message())
 	case err == nil:
-		fmt.Println("created", tok.ID, tok.Token)      // prints [REDACTED]
+		fmt.Println("created", tok.ID, tok.Token)             // prints [REDACTED]
 		_ = apiclient.WriteAPITokenJSON(os.Stdout, tok, true) // as received, with the value, on purpose
 	}
 }

@@ -122,7 +122,11 @@ func (c *Client) SettleTime() time.Duration {
 //     [LostFoundUncertain];
 //   - not in opts.Exclude.
 //
-// An error means the look itself failed: nothing is known.
+// An error means the look itself failed: nothing is known. After "not
+// found yet" a caller may look again later with the same att (the wait is
+// not repeated). A caller that sent the create again keeps the first
+// attempt's Started, so that a late commit of either is found (two found
+// are then uncertain).
 func (c *Client) FindLostAPIToken(ctx context.Context, att CreateAttempt, opts *FindLostOptions) (*LostResult, error) {
 	return c.findLost(ctx, att, opts)
 }

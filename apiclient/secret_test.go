@@ -111,7 +111,7 @@ func TestWriteAPITokenJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &tok); err != nil {
 		t.Fatal(err)
 	}
-	if tok.Token != testToken || strings.Contains(string(tok.Raw), "S3cr3t") {
+	if tok.Token != testToken || strings.Contains(string(tok.Raw), "S3cr3t") || !strings.Contains(string(tok.Raw), `"token":"[REDACTED]"`) {
 		t.Fatalf("Raw must not hold the value: %s", tok.Raw)
 	}
 	var hidden, shown bytes.Buffer
@@ -121,13 +121,13 @@ func TestWriteAPITokenJSON(t *testing.T) {
 	if err := WriteAPITokenJSON(&shown, &tok, true); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(hidden.String(), "S3cr3t") || strings.Contains(hidden.String(), `"token"`) {
+	if strings.Contains(hidden.String(), "S3cr3t") || !strings.Contains(hidden.String(), `"token": "[REDACTED]"`) {
 		t.Errorf("value written without reveal: %s", hidden.String())
 	}
 	var want bytes.Buffer
 	_ = json.Indent(&want, []byte(body), "", "  ")
 	want.WriteByte('\n')
-	// The value goes after the id; everything else is as received.
+	// The value is where it came; everything else is as received.
 	var back, orig map[string]any
 	if err := json.Unmarshal(shown.Bytes(), &back); err != nil {
 		t.Fatal(err)
@@ -141,8 +141,8 @@ func TestWriteAPITokenJSON(t *testing.T) {
 			t.Errorf("%s lost: %s", field, hidden.String())
 		}
 	}
-	if !strings.HasPrefix(shown.String(), "{\n  \"id\": \"TKN-1111-2222\",\n  \"token\": ") {
-		t.Errorf("value not after the id: %s", shown.String())
+	if shown.String() != want.String() {
+		t.Errorf("reveal is not the answer as received:\n%s\nwant\n%s", shown.String(), want.String())
 	}
 	// A token built in code is written from its fields; EncodeJSON routes
 	// tokens here and redacts any other Secret.

@@ -60,12 +60,12 @@ func (c *Client) ListAllAPITokens(ctx context.Context, accountID string, opts *L
 }
 
 // UpdateAPITokenRequest is what UpdateAPIToken sends (UpdateApiTokenDto).
-// The update replaces all four fields: start from the token as read and
-// change what the person changed.
+// Name, description and modules are always sent, so start from the token
+// as read and change what the person changed.
 type UpdateAPITokenRequest struct {
 	Name        string
-	Description string   // "" clears it
-	Icon        *string  // the icon as the API returned it (a URL); nil keeps none
+	Description string   // "" clears it (sent as null)
+	Icon        *string  // nil leaves the icon out of the request, and so as it is
 	ModuleIDs   []string // at least one
 }
 

@@ -139,21 +139,22 @@ type APIToken struct {
 	Modules      []ModuleRef    `json:"modules"`
 	Extensions   []ExtensionRef `json:"extensions,omitempty"`
 
-	// Raw is the object exactly as the API sent it, unknown fields
-	// included, but without its "token" member: the value lives only in
-	// Token. [WriteAPITokenJSON] prints it. Nil for a token built in code.
+	// Raw is the object exactly as the API sent it, unknown fields and
+	// order included, except that the value of its "token" member reads
+	// "[REDACTED]": the value lives only in Token. [WriteAPITokenJSON]
+	// prints it. Nil for a token built in code.
 	Raw json.RawMessage `json:"-"`
 }
 
-// UnmarshalJSON decodes the fields and keeps the object in Raw, less the
-// token's value.
+// UnmarshalJSON decodes the fields and keeps the object in Raw, with the
+// token's value redacted.
 func (t *APIToken) UnmarshalJSON(data []byte) error {
 	type plain APIToken // without this method
 	var p plain
 	if err := json.Unmarshal(data, &p); err != nil {
 		return err
 	}
-	raw, err := withoutMember(data, "token")
+	raw, err := redactMember(data, "token")
 	if err != nil {
 		return err
 	}
