@@ -168,7 +168,7 @@ func runState(ctx context.Context, opts *StateOptions) error {
 		return nil
 	}
 	if !opts.Yes {
-		ok, err := opts.confirmState(a, tok)
+		ok, err := opts.confirmState(ctx, a, tok)
 		if err != nil {
 			return err
 		}
@@ -184,11 +184,11 @@ func runState(ctx context.Context, opts *StateOptions) error {
 	return nil
 }
 
-func (opts *StateOptions) confirmState(a stateAction, tok *apiclient.APIToken) (bool, error) {
+func (opts *StateOptions) confirmState(ctx context.Context, a stateAction, tok *apiclient.APIToken) (bool, error) {
 	if a.name != "delete" {
-		return opts.confirm(fmt.Sprintf("%s API token %s?", capitalize(a.name), tokenName(tok)))
+		return opts.confirm(ctx, fmt.Sprintf("%s API token %s?", capitalize(a.name), tokenName(tok)))
 	}
-	answer, err := opts.ask(fmt.Sprintf("Deleting API token %s cannot be undone.\nType its name or id to delete it: ", tokenName(tok)))
+	answer, err := opts.ask(ctx, fmt.Sprintf("Deleting API token %s cannot be undone.\nType its name or id to delete it: ", tokenName(tok)))
 	if err != nil {
 		return false, err
 	}
@@ -240,7 +240,7 @@ func runDisableStale(ctx context.Context, opts *StateOptions) error {
 		return nil
 	}
 	if !opts.Yes {
-		ok, err := opts.confirm(fmt.Sprintf("Disable these %d API tokens?", len(toks)))
+		ok, err := opts.confirm(ctx, fmt.Sprintf("Disable these %d API tokens?", len(toks)))
 		if err != nil {
 			return err
 		}

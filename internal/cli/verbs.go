@@ -95,10 +95,28 @@ func (v *verb) needConfirmation(yes bool, what string) error {
 }
 
 // ask prints a question on stderr and reads one line of the answer.
-// End of input is a no.
-func (v *verb) ask(prompt string) (string, error) {
+// End of input is a no. A signal (ctx) ends the wait: the read is left to
+// finish on its own, as the process is about to end.
+func (v *verb) ask(ctx context.Context, prompt string) (string, error) {
 	fmt.Fprint(v.Factory.IO.ErrOut, prompt)
-	line, err := readLine(v.Factory.IO.In)
+	type answer struct {
+		line string
+		err  error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		line, err := readLine(v.Factory.IO.In)
+		got <- answer{line, err}
+	}()
+	var line string
+	var err error
+	select {
+	case a := <-got:
+		line, err = a.line, a.err
+	case <-ctx.Done():
+		fmt.Fprintln(v.Factory.IO.ErrOut)
+		return "", errNothingChanged
+	}
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", err
 	}
@@ -129,8 +147,8 @@ func readLine(r io.Reader) (string, error) {
 }
 
 // confirm asks a yes/no question, no by default.
-func (v *verb) confirm(prompt string) (bool, error) {
-	a, err := v.ask(prompt + " [y/N] ")
+func (v *verb) confirm(ctx context.Context, prompt string) (bool, error) {
+	a, err := v.ask(ctx, prompt+" [y/N] ")
 	if err != nil {
 		return false, err
 	}
@@ -184,6 +202,12 @@ func getToken(ctx context.Context, conn *Connection, id string) (*apiclient.APIT
 	}
 	if err != nil {
 		return nil, tokenFailure(err, "reading API token %s", id)
+	}
+	// An operator's credential sees every account: acting on a token of
+	// another account than the one in use is refused, not done by surprise.
+	if tok.Account != nil && tok.Account.ID != "" && conn.AccountID != "" && tok.Account.ID != conn.AccountID {
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("API token %s belongs to account %s, not to %s (the account in use): add --account %s",
+			id, sanitizeLine(tok.Account.ID), conn.AccountID, sanitizeLine(tok.Account.ID))}
 	}
 	return tok, nil
 }

@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -265,3 +268,47 @@ func TestRotateFaults(t *testing.T) {
 		}
 	})
 }
+
+// promptTerm is a terminal that says when a question was asked.
+type promptTerm struct {
+	fakeTerm
+	once  sync.Once
+	asked chan struct{}
+}
+
+func (p *promptTerm) Write(b []byte) (int, error) {
+	n, err := p.fakeTerm.Write(b)
+	if strings.Contains(p.String(), "[y/N]") {
+		p.once.Do(func() { close(p.asked) })
+	}
+	return n, err
+}
+
+// TestSignalDuringQuestion: a signal while a question waits for an answer
+// ends the command as cancelled, with nothing changed.
+func TestSignalDuringQuestion(t *testing.T) {
+	api := newTestAPI(t)
+	f, _, _ := testFactory(nil)
+	in, typed := io.Pipe()
+	defer typed.Close()
+	errOut := &promptTerm{fakeTerm: fakeTerm{width: 80}, asked: make(chan struct{})}
+	f.IO = IOStreams{In: ttyPipe{in}, Out: &fakeTerm{width: 80}, ErrOut: errOut}
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { <-errOut.asked; cancel() }()
+	cmd := verbCommand(f, "disable", func(v *verb) {
+		v.Connect = func(context.Context) (*Connection, error) { return api.connection(t), nil }
+	})
+	cmd.SetArgs([]string{"TKN-1000-1002"})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	err := cmd.ExecuteContext(ctx)
+	if code := exitCode(err); code != ExitCancel {
+		t.Fatalf("exit %d (%v), want %d", code, err, ExitCancel)
+	}
+	if w := api.writes(); len(w) != 0 || api.status(t, "TKN-1000-1002") != "Active" {
+		t.Fatalf("writes %v", w)
+	}
+}
+
+type ttyPipe struct{ *io.PipeReader }
+
+func (ttyPipe) IsTerminal() bool { return true }

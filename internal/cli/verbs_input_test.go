@@ -27,6 +27,7 @@ func TestVerbBadInput(t *testing.T) {
 		{[]string{"view"}, ExitUsage, "", "give the id of an API token"},
 		{[]string{"view", "tkn-1"}, ExitUsage, "", `"tkn-1" is not an API token id`},
 		{[]string{"view", "TKN-9999-9999"}, ExitError, "GET", "no API token TKN-9999-9999"},
+		{[]string{"disable", "TKN-2000-1001", "--yes"}, ExitError, "GET", "belongs to account ACC-2000-0001, not to ACC-1000-0001 (the account in use): add --account ACC-2000-0001"},
 		{[]string{"view", "TKN-1000-1002", "--json", "token"}, ExitUsage, "", `unknown JSON field "token"`},
 		{[]string{"edit", "TKN-1000-1002"}, ExitUsage, "", "nothing to change"},
 		{[]string{"edit", "TKN-1000-1002", "--module", "MOD-1", "--name", "x"}, ExitUsage, "", `--module "MOD-1" is not a module id`},
