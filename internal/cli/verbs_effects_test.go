@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"image"
+	pngpkg "image/png"
 	"io"
 	"net/http"
 	"slices"
@@ -10,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/sandbox"
 )
 
@@ -312,3 +316,37 @@ func TestSignalDuringQuestion(t *testing.T) {
 type ttyPipe struct{ *io.PipeReader }
 
 func (ttyPipe) IsTerminal() bool { return true }
+
+// TestRotateKeepsSettings: the new token has the old one's name,
+// description, modules and icon.
+func TestRotateKeepsSettings(t *testing.T) {
+	api := newTestAPI(t)
+	var png bytes.Buffer
+	if err := pngpkg.Encode(&png, image.NewRGBA(image.Rect(0, 0, 64, 64))); err != nil {
+		t.Fatal(err)
+	}
+	client := api.connection(t).Client
+	old, err := client.CreateAPIToken(t.Context(), &apiclient.CreateAPITokenRequest{
+		AccountID: api.srv.DefaultAccount(), Name: "With icon", Description: "Kept.", ModuleIDs: []string{"MOD-1001", "MOD-1004"},
+		Icon: &apiclient.Icon{Filename: "logo.png", ContentType: "image/png", Data: png.Bytes()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runVerb(t, api, runSpec{}, "rotate", old.ID, "--yes")
+	if r.code != ExitOK || strings.Contains(r.errOut, "warning") {
+		t.Fatal(r.transcript())
+	}
+	stored := api.srv.StoredTokens()
+	newID := stored[len(stored)-1].ID
+	tok, err := client.GetAPIToken(t.Context(), newID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.Name != "With icon" || description(tok) != "Kept." || len(tok.Modules) != 2 || tok.Icon == nil || tok.Status != "Active" {
+		t.Fatalf("new token %+v", tok)
+	}
+	if api.status(t, old.ID) != "Disabled" {
+		t.Fatal("the old token is not disabled")
+	}
+}
