@@ -27,6 +27,7 @@ type CreateOptions struct {
 	Modules     []string
 	Extensions  []string
 	JSON        bool
+	TokenOnly   bool
 }
 
 // NewCmdCreate builds apitoken create; runF replaces the run in tests.
@@ -57,10 +58,11 @@ up to %d times in all.
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Name, "name", "n", "", fmt.Sprintf("Token name (required, up to %d characters)", apiclient.MaxNameLength))
 	fl.StringArrayVarP(&opts.Modules, "module", "m", nil, "Module the token may use; repeat for more (at least one)")
-	fl.StringVarP(&opts.Description, "description", "d", "", fmt.Sprintf("Description (optional, up to %d characters)", apiclient.MaxDescriptionLength))
+	fl.StringVarP(&opts.Description, "description", "d", "", fmt.Sprintf("Description (optional, up to %d characters; \"-\" reads stdin)", apiclient.MaxDescriptionLength))
 	fl.StringVar(&opts.Icon, "icon", "", fmt.Sprintf("Logo: PNG, JPEG, GIF or SVG up to %d MiB (optional)", apiclient.MaxIconBytes>>20))
 	fl.StringArrayVar(&opts.Extensions, "extension", nil, "Extension to attach; repeat for more (optional)")
 	fl.BoolVar(&opts.JSON, "json", false, "Print the created token as JSON (the API object)")
+	fl.BoolVar(&opts.TokenOnly, "token-only", false, "Print only the token value on stdout, e.g. for MPT_API_TOKEN=$(apitoken create … --token-only)")
 	opts.API.register(fl)
 	return cmd
 }
@@ -69,6 +71,19 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	f := opts.Factory
 	// Everything that can be checked here is checked before anything is
 	// sent, or even before the sandbox starts.
+	if opts.TokenOnly && opts.JSON {
+		return usagef("--token-only and --json both choose the output: give one")
+	}
+	if opts.Description == "-" {
+		if opts.API.TokenFile == "-" {
+			return usagef("--description - and --token-file - both read stdin: put the credential in a file or MPT_API_TOKEN")
+		}
+		desc, err := readDescription(f.IO.In)
+		if err != nil {
+			return err
+		}
+		opts.Description = desc
+	}
 	req := &apiclient.CreateAPITokenRequest{
 		AccountID:    opts.API.Account,
 		Name:         strings.TrimSpace(opts.Name),
@@ -103,6 +118,11 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	tok, err := conn.Client.CreateAPITokenChecked(ctx, req, createAttempts)
 	if err != nil {
 		return explainCreateFailure(f.IO.ErrOut, req, err)
+	}
+	if opts.TokenOnly {
+		fmt.Fprintf(f.IO.ErrOut, "Created API token %s %q. Its value, on stdout, is shown only this once: store it now.\n", sanitizeLine(tok.ID), sanitizeLine(tok.Name))
+		_, err := fmt.Fprintln(f.IO.Out, sanitizeLine(tok.Token.Reveal()))
+		return err
 	}
 	return printCreated(f.IO, tok, opts.JSON)
 }

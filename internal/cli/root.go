@@ -48,6 +48,13 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	root := newCmdWizard(f, nil)
 	root.AddCommand(
 		NewCmdCreate(f, nil),
+		NewCmdList(f, nil),
+		NewCmdView(f, nil),
+		NewCmdEdit(f, nil),
+		NewCmdEnable(f, nil),
+		NewCmdDisable(f, nil),
+		NewCmdDelete(f, nil),
+		NewCmdRotate(f, nil),
 		NewCmdSandbox(f, nil),
 		NewCmdServe(f, nil),
 		NewCmdVersion(f),
