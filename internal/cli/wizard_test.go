@@ -23,7 +23,8 @@ func runAccessible(t *testing.T, vars map[string]string, answers string, args ..
 }
 
 // TestAccessibleExitCodes: "n" at the confirmation and input that ends
-// early are cancels (130, nothing sent); an added token is 0.
+// early are cancels (130, nothing sent); an added token is 0, and its
+// value is printed only when asked for.
 func TestAccessibleExitCodes(t *testing.T) {
 	code, out, errOut := runAccessible(t, nil, "Reports\n\n\n1\n0\nn\n", "--accessible")
 	if code != ExitCancel || !strings.Contains(out, "Nothing was sent.") {
@@ -35,8 +36,11 @@ func TestAccessibleExitCodes(t *testing.T) {
 	if code, out, _ := runAccessible(t, nil, "Half done\n", "--accessible"); code != ExitCancel || strings.Contains(out, "Your token is created") {
 		t.Errorf("end of input: exit %d, want %d; stdout:\n%s", code, ExitCancel, out)
 	}
-	if code, out, errOut := runAccessible(t, nil, "Reports\n\n\n1\n0\ny\n", "--accessible"); code != ExitOK || !tokenValue.MatchString(out) {
-		t.Errorf("added: exit %d, want 0; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	if code, out, errOut := runAccessible(t, nil, "Reports\n\n\n1\n0\ny\n", "--accessible"); code != ExitOK || tokenValue.MatchString(out) {
+		t.Errorf("added, value not asked for: exit %d, want 0 and no value; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if code, out, errOut := runAccessible(t, nil, "Reports\n\n\n1\n0\ny\ny\n", "--accessible"); code != ExitOK || !tokenValue.MatchString(out) {
+		t.Errorf("added, value asked for: exit %d, want 0 and the value; stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }
 
