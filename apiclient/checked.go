@@ -227,7 +227,8 @@ func (c *Client) mayStillCommit(err error) bool {
 // looking for the token it may have created: [Client.SettleTime] when the
 // request may still be in the API's hands, else 0.
 //
-// Deprecated: [Client.FindLostAPIToken] waits by itself.
+// Superseded: [Client.FindLostAPIToken] waits by itself; this stays until
+// no caller needs it.
 func (c *Client) SettleWait(err error) time.Duration {
 	var unknown *OutcomeUnknownError
 	if !errors.As(err, &unknown) || !c.mayStillCommit(err) {

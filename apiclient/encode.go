@@ -15,7 +15,7 @@ import (
 // with revealSecrets); anything else is written by encoding/json, where
 // every [Secret] shows as "[REDACTED]" whatever revealSecrets says.
 //
-// Deprecated: call [WriteAPITokenJSON] for a token.
+// Superseded: call [WriteAPITokenJSON] for a token.
 func EncodeJSON(w io.Writer, v any, revealSecrets bool) error {
 	switch t := v.(type) {
 	case *APIToken:

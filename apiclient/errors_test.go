@@ -246,3 +246,23 @@ func TestFieldErrorsAreBounded(t *testing.T) {
 		t.Errorf("got %q, want the fields past the tenth counted", short)
 	}
 }
+
+// TestOpMessages: a 403, 404 or 409 of an operation on one token says what
+// failed and what the person can do.
+func TestOpMessages(t *testing.T) {
+	for code, want := range map[int]string{
+		403: "Could not delete API token TKN-1111-2222 (403): the API token in use may not do this. Use a token of the token's account",
+		404: "Could not delete API token TKN-1111-2222 (404): no such token, it was deleted, or it belongs to an account this API token cannot see. Reload the list.",
+		409: "Could not delete API token TKN-1111-2222 (409): the token is not in a state that allows it",
+	} {
+		e := &Error{Op: "delete API token TKN-1111-2222", Method: "DELETE", Path: "/x", StatusCode: code, Problem: ProblemDetails{TraceID: "abc"}}
+		if msg := e.Message(); !strings.HasPrefix(msg, want) || !strings.Contains(msg, "abc") {
+			t.Errorf("%d: %s", code, msg)
+		}
+		// Without an operation the general wording stays.
+		e.Op = ""
+		if strings.Contains(e.Message(), "Could not") {
+			t.Errorf("%d without Op: %s", code, e.Message())
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/softwareone/apitoken/apiclient"
 )
@@ -23,20 +22,22 @@ func Example() {
 	if icon, _, err := apiclient.ReadIcon("logo.png"); err == nil {
 		req.Icon = icon
 	}
-	started := time.Now()
 	tok, err := client.CreateAPIToken(ctx, req)
 	var invalid *apiclient.InvalidRequestError
 	var apiErr *apiclient.Error
+	var unknown *apiclient.OutcomeUnknownError
 	switch {
 	case errors.As(err, &invalid): // nothing sent: show invalid.Fields next to the fields
-	case errors.Is(err, apiclient.ErrOutcomeUnknown):
-		// It may exist: look before creating it again.
-		found, _ := client.FindRecentAPITokens(ctx, req.AccountID, req.Name, started.Add(-time.Minute))
-		fmt.Println(len(found), "token(s) found")
+	case errors.As(err, &unknown):
+		// It may exist: look (after the settle time) before creating it again.
+		res, err := client.FindLostAPIToken(ctx, unknown.Attempt, nil)
+		if err == nil {
+			fmt.Println(res.State) // found, found (uncertain) or not found yet
+		}
 	case errors.As(err, &apiErr):
 		fmt.Println(apiErr.Message())
 	case err == nil:
-		fmt.Println("created", tok.ID, tok.Token)      // prints [REDACTED]
-		_ = apiclient.EncodeJSON(os.Stdout, tok, true) // the value, on purpose
+		fmt.Println("created", tok.ID, tok.Token)             // prints [REDACTED]
+		_ = apiclient.WriteAPITokenJSON(os.Stdout, tok, true) // as received, with the value, on purpose
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // IconInfo describes an icon image.
@@ -37,8 +38,8 @@ const (
 	IconSVG  = "SVG"
 )
 
-// fullDecodePixels bounds the images decoded completely (to catch corrupt
-// pixel data); larger ones get structural checks only, to bound memory.
+// fullDecodePixels is the most pixels an icon may have; every accepted
+// image is decoded in full (to catch corrupt pixel data), which this bounds.
 const fullDecodePixels = 2048 * 2048
 
 // formatContentType is the media type of an icon format.
@@ -197,7 +198,11 @@ func InspectIcon(name string, data []byte) (*Icon, IconInfo, error) {
 		}
 		info.Format = IconSVG
 	}
-	if err != nil {
+	var refused refusal
+	switch {
+	case errors.As(err, &refused):
+		return nil, info, fmt.Errorf("%s is refused: %s", shown, string(refused))
+	case err != nil:
 		return nil, info, fmt.Errorf("%s is a truncated or corrupt %s image (%s)", shown, info.Format, sanitize(err.Error(), 120))
 	}
 	icon := &Icon{
@@ -224,20 +229,47 @@ func notAnImage(name string, data []byte) error {
 	return err
 }
 
-// checkPNG reads the size, walks the chunks (lengths, CRCs, IEND present)
-// and, for images of reasonable size, decodes the pixels.
+// refusal is an image that is well-formed but not acceptable as an icon;
+// its text says why, for a person.
+type refusal string
+
+func (r refusal) Error() string { return string(r) }
+
+// MaxIconSide is the largest width or height of an icon, in pixels; an icon
+// also has at most 2048 × 2048 pixels in all. A header claiming more is
+// refused before any pixel is decoded.
+const MaxIconSide = 4096
+
+// checkDimensions refuses a size no icon needs, from the header alone.
+func checkDimensions(w, h int) error {
+	if w <= 0 || h <= 0 || w > MaxIconSide || h > MaxIconSide || w*h > fullDecodePixels {
+		return refusal(fmt.Sprintf("it claims %d × %d pixels; an icon may be at most %d pixels on a side and %d × %d in all", w, h, MaxIconSide, 2048, 2048))
+	}
+	return nil
+}
+
+// trailing refuses bytes after an image's end: a file that is an image and
+// something else at once (a polyglot) is not an icon.
+func trailing(format string, n int) error {
+	return refusal(fmt.Sprintf("%d bytes follow the end of the %s image; save the image again without them", n, format))
+}
+
+// checkPNG reads the size from the header (refusing huge claims before
+// decoding), walks the chunks (lengths, CRCs, IEND last) and decodes the
+// pixels.
 func checkPNG(data []byte) (w, h int, err error) {
 	cfg, err := png.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return 0, 0, err
 	}
+	if err := checkDimensions(cfg.Width, cfg.Height); err != nil {
+		return cfg.Width, cfg.Height, err
+	}
 	if err := walkPNG(data); err != nil {
 		return cfg.Width, cfg.Height, err
 	}
-	if cfg.Width*cfg.Height <= fullDecodePixels {
-		if _, err := png.Decode(bytes.NewReader(data)); err != nil {
-			return cfg.Width, cfg.Height, err
-		}
+	if _, err := png.Decode(bytes.NewReader(data)); err != nil {
+		return cfg.Width, cfg.Height, err
 	}
 	return cfg.Width, cfg.Height, nil
 }
@@ -257,27 +289,27 @@ func walkPNG(data []byte) error {
 			return fmt.Errorf("bad checksum in chunk %q", sanitize(string(typ), 4))
 		}
 		if string(typ) == "IEND" {
+			if rest := len(p) - int(12+n); rest > 0 {
+				return trailing(IconPNG, rest)
+			}
 			return nil
 		}
 		p = p[12+n:]
 	}
 }
 
-// checkJPEG reads the size and decodes the image (or, for a very large one,
-// checks that it ends with the end-of-image marker).
+// checkJPEG reads the size from the header (refusing huge claims) and
+// decodes the image.
 func checkJPEG(data []byte) (w, h int, err error) {
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return 0, 0, err
 	}
-	if cfg.Width*cfg.Height <= fullDecodePixels {
-		_, err = jpeg.Decode(bytes.NewReader(data))
+	if err := checkDimensions(cfg.Width, cfg.Height); err != nil {
 		return cfg.Width, cfg.Height, err
 	}
-	if !bytes.Contains(data[max(0, len(data)-4096):], []byte{0xff, 0xd9}) {
-		return cfg.Width, cfg.Height, io.ErrUnexpectedEOF
-	}
-	return cfg.Width, cfg.Height, nil
+	_, err = jpeg.Decode(bytes.NewReader(data))
+	return cfg.Width, cfg.Height, err
 }
 
 // checkGIF reads the size, walks the blocks to the trailer and decodes the
@@ -287,13 +319,14 @@ func checkGIF(data []byte) (w, h int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
+	if err := checkDimensions(cfg.Width, cfg.Height); err != nil {
+		return cfg.Width, cfg.Height, err
+	}
 	if err := walkGIF(data); err != nil {
 		return cfg.Width, cfg.Height, err
 	}
-	if cfg.Width*cfg.Height <= fullDecodePixels {
-		if _, err := gif.Decode(bytes.NewReader(data)); err != nil {
-			return cfg.Width, cfg.Height, err
-		}
+	if _, err := gif.Decode(bytes.NewReader(data)); err != nil {
+		return cfg.Width, cfg.Height, err
 	}
 	return cfg.Width, cfg.Height, nil
 }
@@ -328,6 +361,9 @@ func walkGIF(data []byte) error {
 		case 0x3b: // trailer
 			if frames == 0 {
 				return errors.New("no image in it")
+			}
+			if rest := len(data) - p - 1; rest > 0 {
+				return trailing(IconGIF, rest)
 			}
 			return nil
 		case 0x21: // extension
@@ -389,6 +425,9 @@ func checkSVG(data []byte) (isSVG bool, w, h int, err error) {
 			return true, w, h, terr
 		}
 		if root {
+			if err := activeSVG(tok); err != nil {
+				return true, w, h, err
+			}
 			continue
 		}
 		switch tok := tok.(type) {
@@ -398,6 +437,9 @@ func checkSVG(data []byte) (isSVG bool, w, h int, err error) {
 			}
 			root = true
 			w, h = svgSize(tok.Attr)
+			if err := activeSVG(tok); err != nil {
+				return true, w, h, err
+			}
 		case xml.CharData:
 			if len(bytes.TrimSpace(tok)) > 0 {
 				return false, 0, 0, nil
@@ -444,4 +486,50 @@ func svgLength(s string) int {
 		return 0
 	}
 	return int(math.Round(v))
+}
+
+// activeSVG refuses what would run when the icon is shown: a script or
+// foreignObject element, an event handler attribute (onload, onclick…), a
+// javascript: or vbscript: URL in any attribute or style, and a
+// processing instruction or DOCTYPE (entities could hide either).
+func activeSVG(tok xml.Token) error {
+	switch tok := tok.(type) {
+	case xml.StartElement:
+		switch strings.ToLower(tok.Name.Local) {
+		case "script", "foreignobject", "iframe", "embed", "object", "handler", "listener":
+			return refusal(fmt.Sprintf("the SVG has a <%s> element, which could run code when the icon is shown; remove it", sanitize(tok.Name.Local, 30)))
+		}
+		for _, a := range tok.Attr {
+			if strings.HasPrefix(strings.ToLower(a.Name.Local), "on") {
+				return refusal(fmt.Sprintf("the SVG has an event handler (%s), which could run code when the icon is shown; remove it", sanitize(a.Name.Local, 30)))
+			}
+			if scriptURL(a.Value) {
+				return refusal(fmt.Sprintf("the SVG's %s attribute holds a script URL; remove it", sanitize(a.Name.Local, 30)))
+			}
+		}
+	case xml.CharData:
+		if scriptURL(string(tok)) {
+			return refusal("the SVG holds a script URL (javascript:); remove it")
+		}
+	case xml.Directive:
+		return refusal("the SVG has a DOCTYPE or other declaration; save it without one")
+	case xml.ProcInst:
+		if !strings.EqualFold(tok.Target, "xml") {
+			return refusal("the SVG has a processing instruction; save it without one")
+		}
+	}
+	return nil
+}
+
+// scriptURL reports text holding a javascript: or vbscript: URL, however
+// it is spaced or cased (browsers drop white space and controls in a URL's
+// scheme).
+func scriptURL(s string) bool {
+	squeezed := strings.Map(func(r rune) rune {
+		if r <= ' ' || r == 0x7f {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, s)
+	return strings.Contains(squeezed, "javascript:") || strings.Contains(squeezed, "vbscript:")
 }

@@ -2,6 +2,8 @@ package apiclient
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/gif"
@@ -188,6 +190,63 @@ func TestFormatBytes(t *testing.T) {
 	for n, want := range map[int64]string{0: "0 bytes", 1023: "1023 bytes", 1024: "1 KB", 1536: "1.5 KB", 1 << 20: "1 MB", 3355443: "3.2 MB"} {
 		if got := formatBytes(n); got != want {
 			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// pngChunk is one PNG chunk with its CRC.
+func pngChunk(typ string, data []byte) []byte {
+	out := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+	out = append(out, typ...)
+	out = append(out, data...)
+	return binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+}
+
+// TestInspectIconHardening: polyglots, huge claimed sizes and active SVG
+// content are refused with a message that says why.
+func TestInspectIconHardening(t *testing.T) {
+	// A PNG header claiming 100 000 × 100 000 pixels, with no pixels.
+	ihdr := binary.BigEndian.AppendUint32(nil, 100000)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, 100000)
+	ihdr = append(ihdr, 8, 6, 0, 0, 0)
+	huge := append([]byte("\x89PNG\r\n\x1a\n"), pngChunk("IHDR", ihdr)...)
+	huge = append(huge, pngChunk("IDAT", nil)...)
+	huge = append(huge, pngChunk("IEND", nil)...)
+
+	zip := []byte("PK\x03\x04 a zip archive after the image")
+	for _, tt := range []struct {
+		name, want string
+		data       []byte
+	}{
+		{"png with trailing data", "follow the end of the PNG", append(tinyPNG(t, 4, 4), zip...)},
+		{"gif with trailing data", "follow the end of the GIF", append(tinyGIF(t, 4, 4), zip...)},
+		{"png claiming 100000x100000", "100000 × 100000", huge},
+		{"png too wide", "pixels on a side", tinyPNG(t, MaxIconSide+1, 1)},
+		{"svg script", "<script>", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`)},
+		{"svg nested script", "<SCRIPT>", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><g><g><SCRIPT href="x.js"/></g></g></svg>`)},
+		{"svg onload", "event handler (onload)", []byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>`)},
+		{"svg onclick deep", "event handler (OnClick)", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><rect OnClick="x"/></svg>`)},
+		{"svg javascript href", "script URL", []byte(`<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><a xlink:href=" Java&#x09;Script:alert(1)"><rect/></a></svg>`)},
+		{"svg javascript in style", "script URL", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><style>rect{background:url(javascript:alert(1))}</style></svg>`)},
+		{"svg foreignObject", "<foreignObject>", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div/></foreignObject></svg>`)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := InspectIcon("logo", tt.data)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "refused") {
+				t.Errorf("err = %v, want it to say %q", err, tt.want)
+			}
+		})
+	}
+	// The huge claim is refused before decoding: no allocation for its pixels.
+	allocs := testing.AllocsPerRun(5, func() { _, _, _ = InspectIcon("logo", huge) })
+	if allocs > 100 {
+		t.Errorf("%v allocations for a header-only refusal", allocs)
+	}
+	// Clean images still pass.
+	for _, ok := range [][]byte{tinyPNG(t, 64, 64), tinyGIF(t, 16, 16), tinyJPEG(t, 32, 32),
+		[]byte(`<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" opacity="0.5"><rect offset="1"/></svg>`)} {
+		if _, _, err := InspectIcon("logo", ok); err != nil {
+			t.Errorf("clean image refused: %v", err)
 		}
 	}
 }

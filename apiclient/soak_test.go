@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,21 +17,33 @@ import (
 	"github.com/softwareone/apitoken/sandbox"
 )
 
-// soakTimeout is the client's per-attempt timeout in the soak test; a
-// delay fault of twice that is "past the timeout".
-const soakTimeout = 100 * time.Millisecond
+// soakSettle is the clients' request timeout, and so their settle time. No
+// request ever waits for it: every wait goes through a fake clock.
+const soakSettle = 30 * time.Second
+
+// lateHeader marks a create that the client gave up on and that the
+// sandbox commits late: its value names the worker whose gate holds it.
+const lateHeader = "X-Soak-Late"
 
 // soakFaults draws the faults of the soak test from a seeded source. The
 // sandbox calls it concurrently, hence the lock; which request gets which
 // fault depends on scheduling, the mix does not.
 type soakFaults struct {
-	mu     sync.Mutex
-	rnd    *rand.Rand
-	counts map[string]int
+	mu      sync.Mutex
+	rnd     *rand.Rand
+	counts  map[string]int
+	workers []*soakWorker
 }
 
 func (s *soakFaults) next(r *http.Request) *sandbox.Fault {
 	if !strings.HasPrefix(r.URL.Path, "/public/v1/accounts/api-tokens") {
+		return nil
+	}
+	if w := r.Header.Get(lateHeader); w != "" {
+		// A late commit: held until the client that gave up on it is in
+		// its settle wait, then handled in full.
+		i, _ := strconv.Atoi(w)
+		<-s.workers[i].gate
 		return nil
 	}
 	s.mu.Lock()
@@ -40,24 +53,16 @@ func (s *soakFaults) next(r *http.Request) *sandbox.Fault {
 	retryAfter := time.Duration(s.rnd.IntN(2)) * time.Second // 0 (no header) or 1 s
 	switch r.Method {
 	case http.MethodPost:
-		if s.rnd.Float64() >= 0.30 {
+		if s.rnd.Float64() >= 0.25 {
 			return nil
 		}
-		switch n := s.rnd.IntN(8); n {
+		switch n := s.rnd.IntN(7); n {
 		case 0:
 			kind, f = "POST drop after commit", sandbox.Fault{DropAfterCommit: true}
 		case 1:
 			kind, f = "POST drop before handling", sandbox.Fault{DropBeforeHandling: true}
-		case 2:
-			// The sandbox's model of a request that never took effect:
-			// the delay ends when the client goes away (at its timeout),
-			// and then nothing is handled. A real server might instead
-			// commit after the client gave up; no client can rule that
-			// out, which is why CreateAPITokenChecked waits before its
-			// check and reports rather than uses what it finds.
-			kind, f = "POST delay past the timeout", sandbox.Fault{Delay: 2 * soakTimeout}
-		case 3, 4, 5, 6:
-			status := []int{500, 502, 503, 504}[n-3]
+		case 2, 3, 4, 5:
+			status := []int{500, 502, 503, 504}[n-2]
 			kind, f = fmt.Sprintf("POST %d", status), sandbox.Fault{Status: status, RetryAfter: retryAfter}
 		default:
 			kind, f = "POST 429", sandbox.Fault{Status: http.StatusTooManyRequests, RetryAfter: retryAfter}
@@ -69,13 +74,11 @@ func (s *soakFaults) next(r *http.Request) *sandbox.Fault {
 		if s.rnd.Float64() >= 0.04 {
 			return nil
 		}
-		switch n := s.rnd.IntN(6); n {
+		switch n := s.rnd.IntN(5); n {
 		case 0:
 			kind, f = "GET drop before handling", sandbox.Fault{DropBeforeHandling: true}
-		case 1:
-			kind, f = "GET delay past the timeout", sandbox.Fault{Delay: 2 * soakTimeout}
-		case 2, 3, 4:
-			status := []int{502, 503, 504}[n-2]
+		case 1, 2, 3:
+			status := []int{502, 503, 504}[n-1]
 			kind, f = fmt.Sprintf("GET %d", status), sandbox.Fault{Status: status, RetryAfter: retryAfter}
 		default:
 			kind, f = "GET 429", sandbox.Fault{Status: http.StatusTooManyRequests, RetryAfter: retryAfter}
@@ -87,19 +90,100 @@ func (s *soakFaults) next(r *http.Request) *sandbox.Fault {
 	return &f
 }
 
+// soakWorker is one worker's client side: a transport that gives up on
+// some creates as a timeout would, and a fake clock whose settle wait is
+// when a late commit lands. A worker sends one create at a time, so it has
+// at most one late commit pending.
+type soakWorker struct {
+	id   int
+	base http.RoundTripper
+	rnd  *rand.Rand // the worker's own: only its goroutine draws
+
+	mu      sync.Mutex
+	now     time.Time
+	gate    chan struct{} // closed to let the pending late commit land
+	landed  chan struct{} // closed when it has
+	pending bool
+
+	lateCommits, neverHandled int
+}
+
+// RoundTrip gives up on ~10 % of creates at once, as a per-attempt timeout
+// would: half are committed late (held at the sandbox until the settle
+// wait), half never reach the sandbox.
+func (w *soakWorker) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodPost || w.rnd.Float64() >= 0.10 {
+		return w.base.RoundTrip(r)
+	}
+	if w.rnd.IntN(2) == 0 {
+		w.neverHandled++
+		return nil, context.DeadlineExceeded
+	}
+	w.lateCommits++
+	bg := r.Clone(context.Background())
+	bg.Header.Set(lateHeader, strconv.Itoa(w.id))
+	w.release() // a commit still held would come after its lookup: let it land (a client that looked too early shows a duplicate)
+	w.mu.Lock()
+	w.gate, w.landed, w.pending = make(chan struct{}), make(chan struct{}), true
+	landed := w.landed
+	w.mu.Unlock()
+	go func() {
+		defer close(landed)
+		if resp, err := w.base.RoundTrip(bg); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	return nil, context.DeadlineExceeded
+}
+
+// release lets a pending late commit land and waits until it has.
+func (w *soakWorker) release() {
+	w.mu.Lock()
+	pending, gate, landed := w.pending, w.gate, w.landed
+	w.pending = false
+	w.mu.Unlock()
+	if pending {
+		close(gate)
+		<-landed
+	}
+}
+
+func (w *soakWorker) Now() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.now
+}
+
+// Sleep takes no time. A wait as long as the settle time lets a pending
+// late commit land first: the latest a commit can come and still be found.
+func (w *soakWorker) Sleep(ctx context.Context, d time.Duration) error {
+	w.mu.Lock()
+	w.now = w.now.Add(max(d, 0))
+	settle := d >= soakSettle
+	w.mu.Unlock()
+	if settle {
+		w.release()
+	}
+	return ctx.Err()
+}
+
 type soakResult struct {
 	name    string
 	token   *apiclient.APIToken
 	lostID  string // the token of a *LostAnswerError
+	certain bool   // the *LostAnswerError was certain
 	unknown bool   // an *OutcomeUnknownError was the last word
 	err     error
 }
 
 // TestSoakCreateChecked sends 1 000 creates (unique names) through
-// CreateAPITokenChecked while ~30 % of creates and a few % of reads fail in
-// every way the sandbox can fail, and checks that no name ever got two
-// tokens and that the client's account of what was created is exactly what
-// the sandbox stored.
+// CreateAPITokenChecked while ~25 % of creates and a few % of reads fail in
+// every way the sandbox can fail, and ~10 % of creates are given up on by
+// the client, half of them committed late (after the client gave up,
+// within the settle time). It checks that no name ever got two tokens and
+// that the client's account of what was created is exactly what the
+// sandbox stored. Every wait is on a fake clock and every late commit is
+// ordered by a gate, so nothing depends on the machine's speed.
 func TestSoakCreateChecked(t *testing.T) {
 	creates := 1000
 	if testing.Short() {
@@ -111,37 +195,53 @@ func TestSoakCreateChecked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	faults := &soakFaults{rnd: rand.New(rand.NewPCG(20261127, 1)), counts: map[string]int{}}
-	srv.SetFaultFunc(faults.next)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	hc := ts.Client()
 	if tr, ok := hc.Transport.(*http.Transport); ok {
 		tr.MaxIdleConnsPerHost = 2 * workers
 	}
-	client, err := apiclient.New(
-		apiclient.WithBaseURL(ts.URL),
-		apiclient.WithToken(apiclient.Secret(srv.OperatorToken())),
-		apiclient.WithHTTPClient(hc),
-		apiclient.WithTimeout(soakTimeout),
-		// Short waits: Retry-After (up to 1 s) and backoff are cut to the
-		// timeout, which is also how long a check waits for a request that
-		// timed out to finish (see CreateAPITokenChecked).
-		apiclient.WithRetry(5, soakTimeout),
-	)
+	operator, err := apiclient.New(apiclient.WithBaseURL(ts.URL), apiclient.WithToken(apiclient.Secret(srv.OperatorToken())), apiclient.WithHTTPClient(hc))
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each worker has a token of its own as its credential, so that what
+	// it finds is certain to be its own.
+	faults := &soakFaults{rnd: rand.New(rand.NewPCG(20261127, 1)), counts: map[string]int{}}
+	clients := make([]*apiclient.Client, workers)
+	for i := range workers {
+		cred, err := operator.CreateAPIToken(context.Background(), &apiclient.CreateAPITokenRequest{
+			AccountID: "ACC-1000-0001", Name: fmt.Sprintf("worker %d", i), ModuleIDs: []string{"MOD-1001"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := &soakWorker{id: i, base: hc.Transport, rnd: rand.New(rand.NewPCG(uint64(i), 2)), now: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+		faults.workers = append(faults.workers, w)
+		clients[i], err = apiclient.New(
+			apiclient.WithBaseURL(ts.URL),
+			apiclient.WithToken(cred.Token),
+			apiclient.WithHTTPClient(&http.Client{Transport: w}),
+			apiclient.WithTimeout(soakSettle),
+			apiclient.WithRetry(5, time.Second),
+			apiclient.WithClock(w),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.SetFaultFunc(faults.next)
 
 	start := time.Now()
 	names := make(chan string)
 	results := make(chan soakResult, creates)
 	var wg sync.WaitGroup
-	for range workers {
+	for i := range workers {
+		client := clients[i]
 		wg.Go(func() {
 			for name := range names {
 				// Bounded: even a pathological run cannot hang the test.
-				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 				tok, err := client.CreateAPITokenChecked(ctx, &apiclient.CreateAPITokenRequest{
 					AccountID: "ACC-1000-0001", Name: name, ModuleIDs: []string{"MOD-1001"},
 				}, 3)
@@ -151,6 +251,7 @@ func TestSoakCreateChecked(t *testing.T) {
 				switch {
 				case errors.As(err, &lost):
 					res.lostID = lost.Token.ID
+					res.certain = lost.Certain
 				case errors.Is(err, apiclient.ErrOutcomeUnknown):
 					res.unknown = true
 				}
@@ -164,12 +265,18 @@ func TestSoakCreateChecked(t *testing.T) {
 	close(names)
 	wg.Wait()
 	close(results)
+	for _, w := range faults.workers {
+		w.release() // commits held past every lookup land now, and count
+	}
 	elapsed := time.Since(start)
 
 	stored := map[string][]sandbox.StoredToken{}
-	all := srv.StoredTokens()
-	for _, st := range all {
-		stored[st.Name] = append(stored[st.Name], st)
+	var all []sandbox.StoredToken
+	for _, st := range srv.StoredTokens() {
+		if strings.HasPrefix(st.Name, "soak ") { // not the workers' own
+			all = append(all, st)
+			stored[st.Name] = append(stored[st.Name], st)
+		}
 	}
 	for name, sts := range stored {
 		if len(sts) > 1 {
@@ -199,8 +306,8 @@ func TestSoakCreateChecked(t *testing.T) {
 			}
 		case res.lostID != "":
 			lost++
-			if len(sts) != 1 || sts[0].ID != res.lostID {
-				t.Errorf("%q: lost answer of %s, stored %+v", res.name, res.lostID, sts)
+			if len(sts) != 1 || sts[0].ID != res.lostID || !res.certain {
+				t.Errorf("%q: lost answer of %s (certain: %v), stored %+v", res.name, res.lostID, res.certain, sts)
 			}
 		case res.unknown:
 			unknown++
@@ -230,20 +337,28 @@ func TestSoakCreateChecked(t *testing.T) {
 		t.Errorf("%d tokens stored, but the client reported %d created (%d succeeded + %d lost answers)", len(all), succeeded+lost, succeeded, lost)
 	}
 
-	sent := srv.Creates()
+	var sent []sandbox.CreateRecord
+	for _, c := range srv.Creates() {
+		if strings.HasPrefix(c.Name, "soak ") {
+			sent = append(sent, c)
+		}
+	}
 	t.Logf("%d creates in %s with %d workers: %d succeeded, %d lost answers, %d outcome unknown, %d failed %v; %d tokens stored; %d create requests reached the sandbox",
 		creates, elapsed.Round(time.Millisecond), workers, succeeded, lost, unknown, failed, failures, len(all), len(sent))
 	faults.mu.Lock()
-	t.Logf("faults injected: %v", faults.counts)
 	injected := faults.counts["POST drop after commit"]
-	faults.mu.Unlock()
-	// The test must have exercised what it is about.
-	// Every drop after commit is a lost answer; a create that timed out
-	// while the sandbox was still handling it can add more.
-	if lost < injected {
-		t.Errorf("%d drops after commit but only %d lost answers reported", injected, lost)
+	late, never := 0, 0
+	for _, w := range faults.workers {
+		late, never = late+w.lateCommits, never+w.neverHandled
 	}
-	if injected == 0 || lost == 0 || len(sent) <= creates {
-		t.Errorf("the soak did not exercise lost answers and resends: %d drops after commit, %d lost, %d sent", injected, lost, len(sent))
+	t.Logf("faults injected: %v; %d late commits, %d creates given up and never handled", faults.counts, late, never)
+	faults.mu.Unlock()
+	// The test must have exercised what it is about. Every drop after
+	// commit and every late commit is a lost answer.
+	if lost != injected+late {
+		t.Errorf("%d drops after commit and %d late commits, but %d lost answers reported", injected, late, lost)
+	}
+	if injected == 0 || late == 0 || never == 0 || len(sent) <= creates {
+		t.Errorf("the soak did not exercise lost answers and resends: %d drops after commit, %d late commits, %d never handled, %d sent", injected, late, never, len(sent))
 	}
 }

@@ -179,7 +179,7 @@ func (c *Client) GetAPIToken(ctx context.Context, id string) (*APIToken, error) 
 //
 //	eq(account.id,"…")&eq(name,"…")&ge(audit.created.at,"<UTC, ms>")&select=audit&order=-audit.created.at&limit=100
 //
-// Deprecated: after a create with an unknown outcome call
+// Superseded: after a create with an unknown outcome call
 // [Client.FindLostAPIToken], which waits out the settle time and claims
 // only a token the attempt could have created.
 //
@@ -217,14 +217,15 @@ func (c *Client) EnableAPIToken(ctx context.Context, id string) (*APIToken, erro
 }
 
 // DeleteAPIToken deletes a token (DELETE …/{id}): it stops authenticating at
-// once. Deleting a deleted token succeeds again, so a delete is retried like
-// a read.
+// once, drops out of lists and answers 404 from then on. It is not retried:
+// after an error without an answer, read the token ([Client.GetAPIToken]);
+// a 404 then means the delete went through.
 func (c *Client) DeleteAPIToken(ctx context.Context, id string) error {
 	p, err := objectPath(tokensPath, id)
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, &request{method: http.MethodDelete, path: p, idempotent: true, op: "delete API token " + sanitize(strings.TrimSpace(id), 40)}, nil)
+	return c.do(ctx, &request{method: http.MethodDelete, path: p, op: "delete API token " + sanitize(strings.TrimSpace(id), 40)}, nil)
 }
 
 func (c *Client) tokenAction(ctx context.Context, id, action string) (*APIToken, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -42,7 +43,23 @@ func CheckName(s string) error {
 		r, _ := utf8.DecodeRuneInString(s[i:])
 		return fmt.Errorf("the name contains a control character (%U); remove it", r)
 	}
+	if !strings.ContainsFunc(s, isVisible) {
+		r, _ := utf8.DecodeRuneInString(s)
+		return fmt.Errorf("the name has no visible character, only invisible ones such as %U: type a name people can read", r)
+	}
 	return nil
+}
+
+// isVisible reports a rune that draws something: not white space, not a
+// format character (zero-width space, joiners, BOM, soft hyphen…), not a
+// lone combining mark, and not one of the blank fillers that Unicode counts
+// as letters.
+func isVisible(r rune) bool {
+	switch r {
+	case 0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x180E:
+		return false
+	}
+	return !unicode.IsSpace(r) && !unicode.In(r, unicode.Cf, unicode.Mn, unicode.Me, unicode.Cc, unicode.Zs, unicode.Variation_Selector)
 }
 
 // CheckDescription checks an optional description: at most

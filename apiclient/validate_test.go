@@ -111,3 +111,24 @@ func TestValidateFields(t *testing.T) {
 		t.Errorf("icon message: %q", ie.Fields["icon"])
 	}
 }
+
+// TestCheckNameInvisible: a name made only of characters that draw nothing
+// is refused with a message that says so; one visible character is enough.
+func TestCheckNameInvisible(t *testing.T) {
+	for _, name := range []string{"\u200b", "\u200b\u200c\u200d", "\u2060\ufeff", "\u00ad", "\u3164", "\u2800", "\u200b \u200b", "\u0301", "\ufe0f"} {
+		err := CheckName(name)
+		if err == nil || !strings.Contains(err.Error(), "no visible character") {
+			t.Errorf("%+q: %v", name, err)
+		}
+	}
+	for _, name := range []string{"a\u200b", "\u200bé", "日本", "e\u0301", "🙂"} {
+		if err := CheckName(name); err != nil {
+			t.Errorf("%+q refused: %v", name, err)
+		}
+	}
+	req := &CreateAPITokenRequest{AccountID: "ACC-1234-5678", Name: "\u200b\u200b", ModuleIDs: []string{"MOD-1001"}}
+	var inv *InvalidRequestError
+	if err := req.Validate(); !errors.As(err, &inv) || !strings.Contains(inv.Fields["name"], "no visible character") {
+		t.Errorf("Validate: %v", err)
+	}
+}

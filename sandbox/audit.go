@@ -45,8 +45,7 @@ func (s *Server) auditAt(by identity, byAccount string, t *token, ev, verb strin
 		actor = append(actor, member{"account", object{{"id", a.ID}, {"name", a.Name}, {"accountType", a.Type}}})
 	}
 	s.audit = append(s.audit, &auditRecord{
-		// AUD-####-####-####, in the order the changes happened.
-		id:        fmt.Sprintf("AUD-%04d-%04d-%04d", n/100000000%10000, n/10000%10000, n%10000),
+		id:        auditID(n),
 		event:     ev,
 		summary:   fmt.Sprintf("API token %s (%s) %s", t.id, t.name, verb),
 		accountID: t.accountID,
@@ -54,6 +53,11 @@ func (s *Server) auditAt(by identity, byAccount string, t *token, ev, verb strin
 		object:    object{{"id", t.id}, {"name", t.name}, {"objectType", "ApiToken"}},
 		actor:     actor,
 	})
+}
+
+// auditID is AUD-####-####-####, numbered in the order changes happened.
+func auditID(n int) string {
+	return fmt.Sprintf("AUD-%04d-%04d-%04d", n/100000000%10000, n/10000%10000, n%10000)
 }
 
 func (r *auditRecord) render() object {

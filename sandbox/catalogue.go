@@ -15,6 +15,7 @@ type catalogue struct {
 	modules        map[string]*module
 	moduleList     []*module // by id
 	extensions     map[string]*extension
+	fixture        *Fixture // the server's own copy, for seeding its tokens
 }
 
 type account struct {
@@ -41,6 +42,7 @@ func newCatalogue(f *Fixture, at time.Time) *catalogue {
 	audit := auditObject(ev, ev)
 	c := &catalogue{
 		defaultAccount: f.DefaultAccount,
+		fixture:        f,
 		accounts:       make(map[string]*account, len(f.Accounts)),
 		modules:        make(map[string]*module, len(f.Modules)),
 		extensions:     make(map[string]*extension, len(f.Extensions)),

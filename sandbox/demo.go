@@ -3,14 +3,23 @@ package sandbox
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // DemoFixture returns the catalogue served by default: one account of each
 // type (Client, Vendor, Operations) with modules enabled, a second Client
 // account with none (to show the empty state), twelve platform modules and
 // three extensions. DefaultAccount is the Client account with modules.
+// It also holds three dozen tokens of the accounts with modules, created
+// over the two years before 2026-11-27, some disabled, some never used.
 // Each call returns a fresh copy.
 func DemoFixture() *Fixture {
+	f := demoCatalogue()
+	f.Tokens = demoTokens(f)
+	return f
+}
+
+func demoCatalogue() *Fixture {
 	all := []string{"Client", "Vendor", "Operations"}
 	return &Fixture{
 		DefaultAccount: "ACC-1000-0001",
@@ -68,6 +77,58 @@ func DemoFixture() *Fixture {
 			{ID: "EXT-0003", Name: "Internal usage reporting", Status: "Private"},
 		},
 	}
+}
+
+// demoTokens makes the demo's tokens: names, ages, module sets, states and
+// creators vary the way a real account's list does, deterministically.
+func demoTokens(f *Fixture) []Token {
+	names := []string{"Nightly billing export", "ServiceNow connector", "Power BI refresh",
+		"Order sync", "Helpdesk bridge", "Subscription renewals bot", "Terraform pipeline",
+		"Catalog publisher", "Audit archive", "Spotlight digest", "Finance reconciliation",
+		"Agreement importer"}
+	people := []string{"Anna Lindqvist", "Rahul Mehta", "", "Sofia García", "Tom Becker"}
+	counts := map[string]int{"ACC-1000-0001": 16, "ACC-2000-0001": 10, "ACC-3000-0001": 10}
+	end := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	var out []Token
+	n := 0
+	for _, a := range f.Accounts {
+		for i := range counts[a.ID] {
+			n++
+			// Ages from a couple of hours to about two years, spread unevenly.
+			age := time.Duration((n*n*37)%(730*24)+2) * time.Hour
+			created := end.Add(-age)
+			mods := []string{}
+			for j, m := range a.Modules {
+				if (n+j)%3 != 0 || j == i%len(a.Modules) {
+					mods = append(mods, m)
+				}
+			}
+			t := Token{
+				ID:        fmt.Sprintf("TKN-%s-%04d", a.ID[4:8], 1001+i),
+				Account:   a.ID,
+				Name:      fmt.Sprintf("%s %d", names[n%len(names)], 1+i/len(names)),
+				Status:    "Active",
+				Modules:   mods,
+				CreatedAt: created,
+				CreatedBy: people[n%len(people)],
+			}
+			if i < len(names) {
+				t.Name = names[n%len(names)]
+			}
+			if n%4 != 0 {
+				t.Description = "Used by the " + strings.ToLower(names[n%len(names)]) + " job."
+			}
+			if n%5 == 0 {
+				t.Status = "Disabled"
+			}
+			if n%6 != 1 { // every sixth never used
+				last := created.Add(age * time.Duration(n%9+1) / 10)
+				t.LastAccessAt = &last
+			}
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // GenerateFixture returns a fixture for benchmarks: one Client account,

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -124,6 +125,9 @@ func (s *Server) applyFault(x *exchange, f *Fault) bool {
 		s.abandoned(r) // the client went away during the delay
 		return true
 	}
+	if f.DropBeforeHandling || f.Status != 0 || f.DropAfterCommit {
+		markFaulted(r)
+	}
 	switch {
 	case f.DropBeforeHandling:
 		return s.drop(x, 0)
@@ -226,3 +230,15 @@ type discardWriter struct {
 func (w *discardWriter) Header() http.Header         { return w.header }
 func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w *discardWriter) WriteHeader(code int)        { w.status = code }
+
+// faultMarkKey, in a request's context, holds an *atomic.Bool the server
+// sets when it answers with an injected fault. The package's tests use it
+// to tell those answers, which break the contract on purpose (HTML,
+// truncated JSON, an empty 200), from the server's own.
+type faultMarkKey struct{}
+
+func markFaulted(r *http.Request) {
+	if b, ok := r.Context().Value(faultMarkKey{}).(*atomic.Bool); ok {
+		b.Store(true)
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -22,6 +24,28 @@ type Fixture struct {
 	Accounts       []Account   `json:"accounts"`
 	Modules        []Module    `json:"modules"`
 	Extensions     []Extension `json:"extensions,omitempty"`
+	// Tokens are API tokens that exist when the server starts, so that a
+	// sandbox can begin with a realistic list.
+	Tokens []Token `json:"tokens,omitempty"`
+}
+
+// Token is an API token of a [Fixture]. It has no value: the sandbox keeps
+// only hashes of the values it hands out, so a fixture token can be listed,
+// read, edited, disabled, enabled and deleted, but not used as a bearer
+// token.
+type Token struct {
+	ID          string `json:"id"`      // TKN-####-####
+	Account     string `json:"account"` // the id of an account of the fixture
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Status      string `json:"status"` // Active or Disabled
+	// Modules are module ids enabled for the account; at least one.
+	Modules      []string   `json:"modules"`
+	CreatedAt    time.Time  `json:"createdAt"`              // RFC 3339
+	LastAccessAt *time.Time `json:"lastAccessAt,omitempty"` // not before CreatedAt
+	// CreatedBy is the name of the user who created the token; the
+	// sandbox operator when empty.
+	CreatedBy string `json:"createdBy,omitempty"`
 }
 
 // Account is an account of a [Fixture].
@@ -67,6 +91,7 @@ const (
 	maxFixtureAccounts   = 10_000
 	maxFixtureModules    = 100_000
 	maxFixtureExtensions = 10_000
+	maxFixtureTokens     = 10_000
 	maxFixtureErrors     = 20
 	// maxFixtureTextRunes bounds a name or a description. Far above what
 	// the platform allows for what a user types: a fixture stands for a
@@ -78,6 +103,7 @@ var (
 	accountIDRe   = regexp.MustCompile(`^ACC-[0-9]{4}-[0-9]{4}$`)
 	moduleIDRe    = regexp.MustCompile(`^MOD-[0-9]{4}$`)
 	extensionIDRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	tokenIDRe     = regexp.MustCompile(`^TKN-[0-9]{4}-[0-9]{4}$`)
 )
 
 var (
@@ -155,6 +181,8 @@ func (f *Fixture) Validate() error {
 		return fmt.Errorf("fixture: modules: %d modules, the limit is %d", len(f.Modules), maxFixtureModules)
 	case len(f.Extensions) > maxFixtureExtensions:
 		return fmt.Errorf("fixture: extensions: %d extensions, the limit is %d", len(f.Extensions), maxFixtureExtensions)
+	case len(f.Tokens) > maxFixtureTokens:
+		return fmt.Errorf("fixture: tokens: %d tokens, the limit is %d", len(f.Tokens), maxFixtureTokens)
 	}
 
 	modules := make(map[string]int, len(f.Modules))
@@ -232,6 +260,60 @@ func (f *Fixture) Validate() error {
 		}
 	}
 
+	tokens := make(map[string]int, len(f.Tokens))
+	for i, t := range f.Tokens {
+		at := fmt.Sprintf("tokens[%d]", i)
+		if !tokenIDRe.MatchString(t.ID) {
+			bad(at+".id", "%q is not a token id (TKN-####-####)", t.ID)
+		} else if first, dup := tokens[t.ID]; dup {
+			bad(at+".id", "duplicate token id %q (first at tokens[%d])", t.ID, first)
+		} else {
+			tokens[t.ID] = i
+		}
+		var acc *Account
+		if ai, ok := accounts[t.Account]; ok {
+			acc = &f.Accounts[ai]
+		} else {
+			bad(at+".account", "account %q is not in accounts", t.Account)
+		}
+		// A token's name and description follow the create rules: the
+		// platform would not have stored anything else.
+		name := strings.TrimSpace(t.Name)
+		switch n := utf8.RuneCountInString(name); {
+		case name == "":
+			bad(at+".name", "required")
+		case n > maxTokenNameRunes:
+			bad(at+".name", "%d characters, the limit is %d", n, maxTokenNameRunes)
+		case strings.ContainsFunc(name, unicode.IsControl) || !utf8.ValidString(name):
+			bad(at+".name", "must be valid UTF-8 without control characters")
+		}
+		if n := utf8.RuneCountInString(t.Description); n > maxDescRunes || !utf8.ValidString(t.Description) {
+			bad(at+".description", "must be valid UTF-8 of at most %d characters", maxDescRunes)
+		}
+		checkText(bad, at+".createdBy", t.CreatedBy, false)
+		if t.Status != tokenActive && t.Status != tokenDisabled {
+			bad(at+".status", "%q is not one of Active, Disabled", t.Status)
+		}
+		if len(t.Modules) == 0 {
+			bad(at+".modules", "must list at least one module")
+		}
+		for j, id := range t.Modules {
+			mat := fmt.Sprintf("%s.modules[%d]", at, j)
+			switch {
+			case slices.Index(t.Modules, id) < j:
+				bad(mat, "module %q is listed twice", id)
+			case acc != nil && !slices.Contains(acc.Modules, id):
+				bad(mat, "module %q is not enabled for account %q", id, acc.ID)
+			}
+		}
+		if t.CreatedAt.IsZero() {
+			bad(at+".createdAt", "required")
+		}
+		if t.LastAccessAt != nil && t.LastAccessAt.Before(t.CreatedAt) {
+			bad(at+".lastAccessAt", "is before createdAt")
+		}
+	}
+
 	if f.DefaultAccount == "" {
 		bad("defaultAccount", "required")
 	} else if _, ok := accounts[f.DefaultAccount]; !ok {
@@ -271,6 +353,14 @@ func (f *Fixture) clone() *Fixture {
 		Accounts:       slices.Clone(f.Accounts),
 		Modules:        slices.Clone(f.Modules),
 		Extensions:     slices.Clone(f.Extensions),
+		Tokens:         slices.Clone(f.Tokens),
+	}
+	for i := range c.Tokens {
+		c.Tokens[i].Modules = slices.Clone(c.Tokens[i].Modules)
+		if at := c.Tokens[i].LastAccessAt; at != nil {
+			t := *at
+			c.Tokens[i].LastAccessAt = &t
+		}
 	}
 	for i := range c.Accounts {
 		c.Accounts[i].Modules = slices.Clone(c.Accounts[i].Modules)

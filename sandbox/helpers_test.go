@@ -68,6 +68,9 @@ func newEnv(t *testing.T, opts ...Option) *env {
 	t.Helper()
 	clock := &testClock{t: testStart}
 	base := []Option{
+		// The demo catalogue without its tokens, so lists hold only what a
+		// test created; tests of the demo's tokens pass WithFixture.
+		WithFixture(demoCatalogue()),
 		WithOperatorToken(testOperator),
 		WithClock(clock.Now),
 		WithIDSource(seeded(1)),
@@ -77,7 +80,7 @@ func newEnv(t *testing.T, opts ...Option) *env {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ts := httptest.NewServer(s)
+	ts := httptest.NewServer(validated(t, s))
 	t.Cleanup(ts.Close)
 	return &env{t: t, s: s, ts: ts, clock: clock}
 }

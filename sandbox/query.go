@@ -77,12 +77,11 @@ var (
 // listQuery is a parsed query string: RQL filter terms (an implicit and),
 // select, order, limit and offset.
 type listQuery struct {
-	filter         rqlNode // nil matches everything
-	mentionsStatus bool    // the filter names status (deleted tokens show)
-	order          []orderKey
-	drop           map[string]bool // top-level keys select leaves out
-	omitted        []string        // optional keys not selected, for $meta.omitted
-	limit, offset  int
+	filter        rqlNode // nil matches everything
+	order         []orderKey
+	drop          map[string]bool // top-level keys select leaves out
+	omitted       []string        // optional keys not selected, for $meta.omitted
+	limit, offset int
 }
 
 type orderKey struct {
@@ -192,7 +191,6 @@ func parseListQuery(raw string, fs *fieldSet) (*listQuery, []string) {
 			}
 		}
 	}
-	q.mentionsStatus = mentioned["status"]
 	// The platform's documented rule: filtering or sorting on audit.*
 	// needs select=audit. It is enforced, so a client that forgets it
 	// finds out here rather than against the platform.

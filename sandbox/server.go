@@ -109,6 +109,7 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s.cat = newCatalogue(f.clone(), stamp(s.now()))
 	s.mux = s.routes()
+	s.seedTokens(s.cat.fixture)
 	return s, nil
 }
 
