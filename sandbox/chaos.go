@@ -29,7 +29,8 @@ type Chaos struct {
 	// answer: the "unknown outcome" a client must never retry blindly.
 	DropAfterCommitRate float64
 	// StatusRates answer a fraction of requests with a given status and a
-	// ProblemDetails body, without handling them.
+	// ProblemDetails body, without handling them; 429 and 503 carry
+	// Retry-After: 1.
 	StatusRates []StatusRate
 	// Seed makes the draws repeatable; 0 draws a random seed.
 	Seed int64

@@ -375,3 +375,25 @@ func TestPageTenThousandModules(t *testing.T) {
 		t.Errorf("past the end: %d items", len(items))
 	}
 }
+
+// Editing a token with an uploaded icon keeps the image when the client
+// sends back the path it read, and drops it for another path.
+func TestUpdateKeepsUploadedIcon(t *testing.T) {
+	e := newEnv(t)
+	res := e.postMultipart(
+		part{name: "token", contentType: "application/json", data: []byte(tokenJSON)},
+		part{name: "icon", filename: "logo.png", contentType: "image/png", data: pngBytes},
+	)
+	res.want(t, http.StatusCreated)
+	o := res.object(t)
+	id, icon := o["id"].(string), o["icon"].(string)
+	e.put(createPath+"/"+id, testOperator, `{"name":"renamed","icon":"`+icon+`"}`).want(t, http.StatusOK)
+	if got := e.get(icon); got.status != http.StatusOK || string(got.body) != string(pngBytes) {
+		t.Fatalf("icon after an edit that kept it: %d", got.status)
+	}
+	o = e.put(createPath+"/"+id, testOperator, `{"icon":"/static/icons/other.png"}`).object(t)
+	if o["icon"] != "/static/icons/other.png" {
+		t.Errorf("icon = %v", o["icon"])
+	}
+	e.get(icon).problem(t, http.StatusNotFound)
+}

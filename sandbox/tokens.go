@@ -293,7 +293,9 @@ func (s *Server) updateToken(x *exchange, id string) {
 	if _, ok := root["description"]; ok {
 		t.description = d.description
 	}
-	if _, ok := root["icon"]; ok {
+	// Sending back the path of an uploaded icon (as a client that edits
+	// the object it read does) keeps the image; another path replaces it.
+	if _, ok := root["icon"]; ok && !(d.icon != nil && t.icon != nil && *d.icon == *t.icon) {
 		t.icon, t.iconData, t.iconType, t.iconExt = d.icon, nil, "", ""
 	}
 	t.modules = t.modules[:0:0]
