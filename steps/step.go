@@ -83,6 +83,9 @@ type Data struct {
 	// Copied is set once the token is known to be on the user's clipboard
 	// (the native clipboard took it, or the terminal read it back).
 	Copied bool
+	// CopySent is set once the value was sent to the terminal's clipboard
+	// (OSC 52), which may have ignored it.
+	CopySent bool
 	// CopyNote is what is known about the last copy, for the Summary.
 	CopyNote string
 	CopyErr  bool

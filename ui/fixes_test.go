@@ -1,8 +1,10 @@
 package ui_test
 
 import (
+	"github.com/charmbracelet/x/exp/teatest/v2"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -96,5 +98,88 @@ func TestRetryReloadsAccount(t *testing.T) {
 	h.inspect(func(m *ui.Model) { active = m.Active() })
 	if active != steps.Modules {
 		t.Errorf("on step %v, want Modules", active)
+	}
+}
+
+// TestCopyClaimsOnlyWhatIsKnown: OSC 52 may be ignored without a word, so
+// after c the app says the token was sent, keeps asking before it quits,
+// and lets go once the terminal reads the token back.
+func TestCopyClaimsOnlyWhatIsKnown(t *testing.T) {
+	h := newHarness(t)
+	h.waitText("Contoso Ltd")
+	h.toOverview("copy")
+	h.press("enter")
+	h.waitText("Your token is created")
+	h.press("c")
+	s := h.waitText("Sent to the terminal's clipboard")
+	if strings.Contains(s, "Copied") {
+		t.Errorf("a copy nobody confirmed is claimed:\n%s", s)
+	}
+	h.press("enter")
+	h.waitText("could not be confirmed")
+	h.press("n") // stay
+	var tok string
+	h.inspect(func(m *ui.Model) { tok = m.Data().Created.Token.Reveal() })
+	h.tm.Send(tea.ClipboardMsg{Content: "something else", Selection: 'c'})
+	h.press("enter")
+	h.waitText("Quit anyway?")
+	h.press("n")
+	h.tm.Send(tea.ClipboardMsg{Content: tok, Selection: 'c'})
+	h.waitText("the terminal confirmed")
+	h.press("enter")
+	h.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// TestCopyNativeConfirms: where the system clipboard took the token, the
+// copy is known and quitting does not ask.
+func TestCopyNativeConfirms(t *testing.T) {
+	var got lockedBuffer
+	h := newHarness(t, func(c *harnessConfig) {
+		c.native = func(s string) error { _, err := got.Write([]byte(s)); return err }
+	})
+	h.waitText("Contoso Ltd")
+	h.toOverview("native")
+	h.press("enter")
+	h.waitText("Your token is created")
+	h.press("c")
+	h.waitText("Copied to the system clipboard")
+	if !tokenValue.MatchString(got.String()) {
+		t.Errorf("the system clipboard got %q", got.String())
+	}
+	h.press("enter")
+	h.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// TestAccountPicker: a credential that sees several accounts gets a list
+// to pick from; the token is added to the account picked.
+func TestAccountPicker(t *testing.T) {
+	fx := sandbox.DemoFixture()
+	var accs []apiclient.Account
+	for _, a := range fx.Accounts {
+		if len(a.Modules) > 0 {
+			accs = append(accs, apiclient.Account{ID: a.ID, Name: a.Name, Type: a.Type})
+		}
+	}
+	if len(accs) < 2 {
+		t.Fatal("the demo fixture has fewer than two accounts with modules")
+	}
+	want := accs[1]
+	h := newHarness(t, func(c *harnessConfig) { c.fixture = fx; c.pick = accs })
+	h.waitText("Choose an account")
+	h.waitText(want.Name)
+	h.press("down", "enter")
+	h.waitFor("the wizard on the picked account", func(s string) bool {
+		return strings.Contains(s, "● General") && strings.Contains(s, want.ID)
+	})
+	h.typeText("picked")
+	h.press("ctrl+n")
+	h.waitText("0 of")
+	h.press("space", "enter")
+	h.waitText("Modules (1)")
+	h.press("enter")
+	h.waitText("Your token is created")
+	creates := h.srv.Creates()
+	if len(creates) != 1 || creates[0].AccountID != want.ID {
+		t.Fatalf("creates = %+v, want one on %s", creates, want.ID)
 	}
 }

@@ -47,6 +47,9 @@ type harnessConfig struct {
 	// (created first, so it is stored token 0) instead of the operator's:
 	// then the client can tell which tokens its credential created.
 	asToken bool
+	native  func(string) error
+	// pick starts on the account picker, over these accounts.
+	pick []apiclient.Account
 }
 
 func mintCredential(t *testing.T, baseURL string, srv *sandbox.Server) apiclient.Secret {
@@ -147,14 +150,20 @@ func newHarness(t *testing.T, opts ...func(*harnessConfig)) *harness {
 		t.Fatal(err)
 	}
 	dark := true
+	accountID := srv.DefaultAccount()
+	if len(cfg.pick) > 0 {
+		accountID = "" // the user picks
+	}
 	m := ui.New(ui.Options{
-		API:            client,
-		AccountID:      srv.DefaultAccount(),
-		Sandbox:        true,
-		AllowLogo:      cfg.allowLogo,
-		Clock:          func() time.Time { return fixedNow },
-		DarkBackground: &dark,
-		OnCreated:      cfg.onCreated,
+		API:             client,
+		AccountID:       accountID,
+		Accounts:        cfg.pick,
+		Sandbox:         true,
+		AllowLogo:       cfg.allowLogo,
+		Clock:           func() time.Time { return fixedNow },
+		DarkBackground:  &dark,
+		OnCreated:       cfg.onCreated,
+		NativeClipboard: cfg.native,
 	})
 	tm := teatest.NewTestModel(t, probe{m},
 		teatest.WithInitialTermSize(cfg.width, cfg.height),

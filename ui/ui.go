@@ -17,6 +17,7 @@ import (
 	"github.com/softwareone/apitoken/steps"
 	"github.com/softwareone/apitoken/theme"
 	"github.com/softwareone/apitoken/ui/common"
+	"github.com/softwareone/apitoken/ui/pages/accounts"
 	"github.com/softwareone/apitoken/ui/pages/wizard"
 )
 
@@ -28,6 +29,9 @@ type API = common.API
 type Options struct {
 	API       API
 	AccountID string
+	// Accounts, when it holds more than one and AccountID is empty, lets
+	// the user pick the account first (a credential that sees several).
+	Accounts []apiclient.Account
 	// Sandbox marks the header with a SANDBOX badge.
 	Sandbox bool
 	// AllowLogo offers the logo field. Off over SSH, where a path would
@@ -103,22 +107,58 @@ func New(opts Options) *Model {
 	}
 	m.help = help.New()
 	m.help.Styles = m.c.Theme.Help
-	m.wizard = wizard.New(m.c, wizard.Options{
-		AccountID:       opts.AccountID,
-		AllowLogo:       opts.AllowLogo,
-		NativeClipboard: opts.NativeClipboard,
-		OnCreated:       opts.OnCreated,
-	})
-	m.pages = []common.Page{m.wizard}
+	if opts.AccountID == "" && len(opts.Accounts) > 1 {
+		m.pages = []common.Page{accounts.New(m.c, opts.Accounts, m.pickAccount)}
+	} else {
+		if opts.AccountID == "" && len(opts.Accounts) == 1 {
+			opts.AccountID = opts.Accounts[0].ID
+		}
+		m.wizard = m.newWizard(opts.AccountID)
+		m.pages = []common.Page{m.wizard}
+	}
 	m.resize(80, 24)
 	return m
 }
 
-// Data is the wizard's data (tests read it).
-func (m *Model) Data() *steps.Data { return m.wizard.Data() }
+func (m *Model) newWizard(accountID string) *wizard.Page {
+	return wizard.New(m.c, wizard.Options{
+		AccountID:       accountID,
+		AllowLogo:       m.opts.AllowLogo,
+		NativeClipboard: m.opts.NativeClipboard,
+		OnCreated:       m.opts.OnCreated,
+	})
+}
+
+// pickAccount starts the wizard on the account the user picked.
+func (m *Model) pickAccount(acc apiclient.Account) tea.Cmd {
+	m.wizard = m.newWizard(acc.ID)
+	return m.Push(m.wizard)
+}
+
+// Data is the wizard's data (tests read it); nil before an account was
+// picked.
+func (m *Model) Data() *steps.Data {
+	if m.wizard == nil {
+		return nil
+	}
+	return m.wizard.Data()
+}
 
 // Active is the wizard's step on screen.
-func (m *Model) Active() steps.ID { return m.wizard.Active() }
+func (m *Model) Active() steps.ID {
+	if m.wizard == nil {
+		return steps.General
+	}
+	return m.wizard.Active()
+}
+
+// AccountID is the account the app works on, "" until one is picked.
+func (m *Model) AccountID() string {
+	if d := m.Data(); d != nil {
+		return d.AccountID
+	}
+	return ""
+}
 
 func (m *Model) top() common.Page { return m.pages[len(m.pages)-1] }
 

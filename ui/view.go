@@ -118,11 +118,11 @@ func fit(s string, w, h int) string {
 // width or the theme changed.
 func (m *Model) headerView() string {
 	name := ""
-	if acc := m.wizard.Data().Account; acc != nil {
-		name = acc.Name
+	if d := m.Data(); d != nil && d.Account != nil {
+		name = d.Account.Name
 	}
 	page := m.top().Header()
-	k := fmt.Sprintf("%s|%d|%t|%s|%s|%t", page, m.c.Width, m.opts.Sandbox, m.opts.AccountID, name, m.c.Theme.IsDark)
+	k := fmt.Sprintf("%s|%d|%t|%s|%s|%t", page, m.c.Width, m.opts.Sandbox, m.AccountID(), name, m.c.Theme.IsDark)
 	if k != m.header.key {
 		m.header = drawn{k, m.drawHeader(page)}
 	}
@@ -138,9 +138,10 @@ func (m *Model) drawHeader(page string) string {
 	if m.opts.Sandbox {
 		badge = " " + t.Sandbox.Render("SANDBOX")
 	}
-	id := t.AccountID.Render(m.opts.AccountID)
+	id := t.AccountID.Render(m.AccountID())
 	right := id + badge
-	if acc := m.wizard.Data().Account; acc != nil {
+	if d := m.Data(); d != nil && d.Account != nil {
+		acc := d.Account
 		name := t.Account.Render(textsafe.Line(acc.Name, 40))
 		if full := name + " " + id + badge; lipgloss.Width(left)+lipgloss.Width(full)+2 <= width {
 			right = full

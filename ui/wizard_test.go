@@ -70,7 +70,7 @@ func TestWizardSnapshots(t *testing.T) {
 	h.snapshot("summary_revealed")
 
 	h.press("c")
-	h.waitText("Copied to the clipboard")
+	h.waitText("Sent to the terminal's clipboard")
 	h.press("v")
 	h.waitText("Token details")
 	h.snapshot("details")
@@ -417,7 +417,7 @@ func TestWizardClipboardOnlyOnCopy(t *testing.T) {
 		t.Fatal("the clipboard was written before the user pressed c")
 	}
 	h.press("c")
-	h.waitText("Copied to the clipboard")
+	h.waitText("Sent to the terminal's clipboard")
 	osc := []byte("\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(tok)))
 	deadline := time.Now().Add(5 * time.Second)
 	var after []byte

@@ -232,28 +232,46 @@ func (e *replaceError) Error() string {
 
 // Copy implements steps.Actions. It sends the value with OSC 52, which
 // reaches the user's own terminal even over SSH and tmux, and writes it to
-// the native clipboard where the wizard runs locally.
+// the native clipboard where the wizard runs locally. Many terminals ignore
+// OSC 52 (tmux by default, VTE) without a word, so the token counts as
+// copied, and the quit guard lets go, only once the native clipboard took
+// it or the terminal read it back.
 func (p *Page) Copy() tea.Cmd {
 	tok := p.data.Created
 	if tok == nil || tok.Token.IsZero() {
 		return nil
 	}
 	value := tok.Token.Reveal()
-	native := p.opts.NativeClipboard
-	p.data.CopyNote, p.data.CopyErr = "Copied to the clipboard through the terminal (OSC 52).", false
-	if native == nil {
-		p.data.Copied = true
-		return tea.SetClipboard(value)
+	p.data.CopySent = true
+	if !p.data.Copied {
+		p.data.CopyNote, p.data.CopyErr = copySentNote, false
 	}
-	p.data.Copied = true
-	return tea.Batch(
-		tea.SetClipboard(value),
-		func() tea.Msg { return copiedMsg{err: native(value)} })
+	cmds := []tea.Cmd{tea.Sequence(tea.SetClipboard(value), tea.ReadClipboard)}
+	if native := p.opts.NativeClipboard; native != nil {
+		cmds = append(cmds, func() tea.Msg { return copiedMsg{err: native(value)} })
+	}
+	return tea.Batch(cmds...)
 }
+
+const copySentNote = "Sent to the terminal's clipboard (OSC 52), which may ignore it: paste to check, or press r and select the token."
 
 // copied takes the native clipboard's answer.
 func (p *Page) copied(msg copiedMsg) {
 	if msg.err == nil {
-		p.data.CopyNote = "Copied to the clipboard through the terminal (OSC 52) and the system clipboard."
+		p.data.Copied = true
+		p.data.CopyNote = "Copied to the system clipboard (and sent to the terminal's)."
+	}
+}
+
+// clipboardRead takes the terminal's answer to a clipboard query: holding
+// the token, it confirms the copy.
+func (p *Page) clipboardRead(msg tea.ClipboardMsg) {
+	tok := p.data.Created
+	if tok == nil || !p.data.CopySent || msg.Content != tok.Token.Reveal() {
+		return
+	}
+	if !p.data.Copied {
+		p.data.Copied = true
+		p.data.CopyNote = "Copied to the clipboard: the terminal confirmed it holds the token."
 	}
 }

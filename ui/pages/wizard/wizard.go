@@ -146,6 +146,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	case copiedMsg:
 		p.copied(msg)
 		return nil
+	case tea.ClipboardMsg:
+		p.clipboardRead(msg)
+		return nil
 	}
 	return p.steps[p.active].Update(msg)
 }
@@ -261,6 +264,8 @@ func (p *Page) Header() string {
 func (p *Page) Status() string {
 	t := p.c.Theme.Status
 	switch {
+	case p.confirmQuit && p.data.CopySent:
+		return t.Warning.Render("The copy could not be confirmed and the token will not be shown again. Quit anyway? y quits, any other key stays.")
 	case p.confirmQuit:
 		return t.Warning.Render("The token was not copied and will not be shown again. Quit anyway? y quits, any other key stays.")
 	case p.quitAsked && p.data.Create.Busy():
