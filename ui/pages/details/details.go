@@ -155,8 +155,8 @@ type Page struct {
 	trace    string
 	shown    bool // the value is drawn in clear
 
-	tabs tabs.Model
-	spin spinner.Model
+	tabs     tabs.Model
+	spin     spinner.Model
 	spinning bool
 
 	audit        table.Model
@@ -667,7 +667,7 @@ func (p *Page) field(b *strings.Builder, label, value string, w int) {
 	vw := max(w-lw, 10)
 	for i, l := range strings.Split(ansi.Wrap(value, vw, " "), "\n") {
 		if i == 0 {
-			b.WriteString(t.Overview.Key.Render(ansi.Truncate(label, lw-1, "")+strings.Repeat(" ", max(lw-ansi.StringWidth(label), 1))))
+			b.WriteString(t.Overview.Key.Render(ansi.Truncate(label, lw-1, "") + strings.Repeat(" ", max(lw-ansi.StringWidth(label), 1))))
 		} else {
 			b.WriteString(strings.Repeat(" ", lw))
 		}
