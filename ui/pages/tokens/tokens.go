@@ -216,18 +216,18 @@ func New(c *common.Common, api API, opts ...Option) *Page {
 
 func columns() []table.Column {
 	return []table.Column{
-		{Title: "Name", Width: 12, Flex: 3},
+		{Title: "Name", Width: 12, Flex: 4},
 		{Title: "ID", Width: 13},
 		{Title: "Status", Width: 10},
-		{Title: "Modules", Width: 8, Flex: 1},
-		{Title: "Last access", Width: 11, Right: true},
+		{Title: "Last access", Width: 13, Right: true},
+		{Title: "Modules", Width: 9},
 		{Title: "Created", Width: 10, Right: true},
-		{Title: "Created by", Width: 10, Flex: 1},
+		{Title: "Created by", Width: 12, Flex: 1},
 	}
 }
 
 // sort columns in the table, per Sort.
-var sortColumn = map[Sort]int{SortName: 0, SortLastAccess: 4, SortCreated: 5}
+var sortColumn = map[Sort]int{SortName: 0, SortLastAccess: 3, SortCreated: 5}
 
 // Init implements common.Page: the first page of tokens.
 func (p *Page) Init() tea.Cmd { return p.query() }
@@ -306,7 +306,7 @@ func (p *Page) startSpinner() tea.Cmd {
 func (p *Page) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.table.SetSize(w, max(h-3, 3))
-	p.input.SetWidth(max(w-30, 10))
+	p.input.SetWidth(max(w-52, 10)) // room for the status and sort on the right
 	if p.act != nil {
 		p.act.SetWidth(w)
 	}
@@ -592,7 +592,7 @@ func row(t *apiclient.APIToken, now time.Time) table.Row {
 		status = "○ Disabled"
 	}
 	// The table makes every cell inert once, as it is added.
-	return table.Row{ID: t.ID, Cells: []string{t.Name, t.ID, status, mods, last, created, by}}
+	return table.Row{ID: t.ID, Cells: []string{t.Name, t.ID, status, last, mods, created, by}}
 }
 
 // Ago is a short relative time: "just now", "5 min ago", "3 h ago",
