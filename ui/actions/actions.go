@@ -18,7 +18,9 @@ package actions
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
+	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -181,14 +183,35 @@ func Classify(err error) Outcome {
 		return Done
 	case apiclient.IsNotFound(err):
 		return NotFound
-	case errors.Is(err, apiclient.ErrOutcomeUnknown), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return Unknown
 	}
-	if code := apiclient.StatusCode(err); code >= http.StatusInternalServerError {
-		// The server failed while handling it: it may have committed.
-		return Unknown
+	if _, ok := errors.AsType[*apiclient.InvalidRequestError](err); ok {
+		return Failed // refused before anything was sent
 	}
-	return Failed
+	if _, answered := errors.AsType[*apiclient.Error](err); answered {
+		if apiclient.StatusCode(err) >= http.StatusInternalServerError {
+			return Unknown // the server failed while handling it: it may have committed
+		}
+		return Failed
+	}
+	if notSent(err) {
+		return Failed
+	}
+	// No answer: a timeout, or the connection dropped after the request
+	// went out. The client words these as transport errors for every write
+	// but a create, so anything else without an answer is unknown.
+	return Unknown
+}
+
+// notSent reports errors that happen before a request is written: DNS and
+// connection failures.
+func notSent(err error) bool {
+	if _, ok := errors.AsType[*net.DNSError](err); ok {
+		return true
+	}
+	if op, ok := errors.AsType[*net.OpError](err); ok && op.Op == "dial" {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // Timeout bounds an action. It runs on its own context, not the program's:
