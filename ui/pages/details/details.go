@@ -79,6 +79,12 @@ func WithTicker(t Ticker) Option { return func(c *config) { c.tick = t } }
 // WithPropagation replaces Propagation.
 func WithPropagation(d time.Duration) Option { return func(c *config) { c.propagation = d } }
 
+// WithPageSize sets how many audit records each request asks for (at
+// most 100).
+func WithPageSize(n int) Option {
+	return func(c *config) { c.pageSize = max(1, min(n, apiclient.MaxPageSize)) }
+}
+
 // The tabs.
 const (
 	General = iota

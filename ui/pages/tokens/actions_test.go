@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"github.com/softwareone/apitoken/sandbox"
 	"github.com/softwareone/apitoken/ui/actions"
 	"github.com/softwareone/apitoken/ui/actions/acttest"
