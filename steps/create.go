@@ -38,9 +38,12 @@ const (
 // Create is where a create stands: the state, the error that led there,
 // the token a check found, and the spinner shown while a request is out.
 type Create struct {
-	State   CreateState
-	Err     error
-	Found   *apiclient.APIToken
+	State CreateState
+	Err   error
+	Found *apiclient.APIToken
+	// Outcome says what a failed create is known to have left, in words
+	// ("Nothing was created."), "" when the error says it itself.
+	Outcome string
 	Spinner spinner.Model
 }
 

@@ -1,6 +1,10 @@
 package steps_test
 
 import (
+	"errors"
+	"github.com/charmbracelet/x/ansi"
+	"net"
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -55,4 +59,29 @@ func TestInputIsCapped(t *testing.T) {
 	if v := s.View(); !strings.Contains(v, "limit") {
 		t.Errorf("the error is not shown:\n%s", v)
 	}
+}
+
+// TestErrorsInWords: a create that could not reach the API says so in
+// words, that nothing was created and what to do; the Go error sits on a
+// line of its own below.
+func TestErrorsInWords(t *testing.T) {
+	data := steps.NewData("ACC-9000-0001", false)
+	data.Name = "offline"
+	s := steps.NewOverview(testCommon(), data, noActions{})
+	s.SetSize(100, 30)
+	dial := &url.Error{Op: "Post", URL: "http://127.0.0.1:1/public/v1/accounts/api-tokens",
+		Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}}
+	data.Create.State, data.Create.Err, data.Create.Outcome = steps.CreateFailed, dial, "Nothing was created."
+	s.Enter("")
+	lines := strings.Split(ansi.Strip(s.View()), "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "Could not connect to the Marketplace API") {
+			if strings.Contains(l, "dial tcp") || !strings.Contains(strings.Join(lines[i:], " "), "Nothing was created.") ||
+				!strings.Contains(strings.Join(lines[i+1:], " "), "connection refused") {
+				t.Errorf("words, outcome and detail not as promised:\n%s", strings.Join(lines, "\n"))
+			}
+			return
+		}
+	}
+	t.Errorf("no error in words:\n%s", strings.Join(lines, "\n"))
 }

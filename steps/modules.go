@@ -45,6 +45,7 @@ func newModulesKeys() modulesKeys {
 // narrows the previous result when the filter grows, and a frame draws only
 // the rows that fit.
 type ModulesStep struct {
+	c     *common.Common
 	data  *Data
 	theme *theme.Theme
 	act   Actions
@@ -71,7 +72,7 @@ type ModulesStep struct {
 // NewModules builds the Modules step. It shows a spinner until the wizard
 // delivers a ModulesLoadedMsg.
 func NewModules(c *common.Common, data *Data, act Actions) *ModulesStep {
-	s := &ModulesStep{data: data, theme: c.Theme, act: act, keys: newModulesKeys(), loading: data.Catalog == nil}
+	s := &ModulesStep{c: c, data: data, theme: c.Theme, act: act, keys: newModulesKeys(), loading: data.Catalog == nil}
 	s.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(c.Theme.Status.Spinner))
 	s.refilter()
 	s.SetSize(80, 20)
@@ -175,6 +176,10 @@ func (s *ModulesStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.toggle()
 	case key.Matches(msg, k.All):
 		s.toggleAll()
+	case msg.String() == "?":
+		// No module name needs a ?, so it opens the help here as on every
+		// step, although letters go to the filter.
+		s.c.ShowHelp = !s.c.ShowHelp
 	case msg.String() == "backspace":
 		if s.filter != "" {
 			_, size := utf8.DecodeLastRuneInString(s.filter)
@@ -385,9 +390,10 @@ func (s *ModulesStep) View() string {
 		return b.String()
 	case s.err != nil:
 		b.WriteString(t.Status.Error.Render("✗ Could not fetch the modules.") + "\n")
-		b.WriteString(wrapStyled(t.Status.Error, common.ErrorText(s.err), w) + "\n")
-		if trace := common.TraceOf(s.err); trace != "" {
-			b.WriteString(t.Status.Trace.Render("trace id "+trace) + "\n")
+		pr := common.Describe(s.err, "")
+		b.WriteString(wrapStyled(t.Status.Error, pr.What, w) + "\n")
+		if pr.Detail != "" {
+			b.WriteString(wrapStyled(t.Status.Trace, pr.Detail, w) + "\n")
 		}
 		b.WriteString("\n" + t.Form.Hint.Render("ctrl+r retries · esc goes back"))
 		return b.String()

@@ -19,6 +19,8 @@ import (
 
 type overviewKeys struct {
 	Add, Back, Request, EditGeneral, EditModules, Replace, Recheck, Scroll key.Binding
+	// Left, Right and Press work the button row.
+	Left, Right, Press key.Binding
 }
 
 func newOverviewKeys() overviewKeys {
@@ -31,6 +33,9 @@ func newOverviewKeys() overviewKeys {
 		Replace:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "disable it, add new")),
 		Recheck:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check again")),
 		Scroll:      key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll")),
+		Left:        key.NewBinding(key.WithKeys("left", "shift+tab"), key.WithHelp("←/→", "choose button")),
+		Right:       key.NewBinding(key.WithKeys("right", "tab")),
+		Press:       key.NewBinding(key.WithKeys("enter", "space"), key.WithHelp("enter", "press button")),
 	}
 }
 
@@ -43,6 +48,8 @@ type OverviewStep struct {
 
 	showRequest bool
 	vp          viewport.Model
+	// onBack is set while the Back button has the focus, not the other.
+	onBack bool
 
 	width, height int
 }
@@ -63,6 +70,9 @@ func NewOverview(c *common.Common, data *Data, act Actions) *OverviewStep {
 
 // Enter implements Step: the data may have changed on the other steps.
 func (s *OverviewStep) Enter(string) tea.Cmd {
+	// Focus the button Enter should press: the action, except where the
+	// action disables a token; that one is chosen on purpose.
+	s.onBack = s.data.Create.State == CreateFound
 	s.SetSize(s.width, s.height)
 	s.vp.GotoTop()
 	return nil
@@ -109,6 +119,18 @@ func (s *OverviewStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.vp, cmd = s.vp.Update(msg)
 		return cmd // nothing else while a request is out
 	}
+	switch {
+	case key.Matches(msg, k.Left), key.Matches(msg, k.Right):
+		s.onBack = !s.onBack
+		return nil
+	case key.Matches(msg, k.Press) && s.onBack:
+		if s.data.Create.State == CreateFound {
+			return s.act.Goto(General, FieldName)
+		}
+		return s.act.Back()
+	case key.Matches(msg, k.Press):
+		return s.primary()
+	}
 	switch s.data.Create.State {
 	case CreateFound:
 		switch {
@@ -140,6 +162,17 @@ func (s *OverviewStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	var cmd tea.Cmd
 	s.vp, cmd = s.vp.Update(msg)
 	return cmd
+}
+
+// primary presses the button beside Back.
+func (s *OverviewStep) primary() tea.Cmd {
+	switch s.data.Create.State {
+	case CreateFound:
+		return s.act.Replace(s.data.Create.Found.ID)
+	case CreateCheckFailed, CreateFoundUncertain:
+		return s.act.Recheck()
+	}
+	return s.act.Submit()
 }
 
 // refresh rebuilds the scrolled content; it changes only on events, so it
@@ -253,9 +286,10 @@ func (s *OverviewStep) statusView() string {
 	case CreateFailed:
 		// Wrapped, not cut: the server's detail and the trace id to quote
 		// to support are at the end of the message.
-		status = wrapStyled(t.Status.Error, "✗ "+common.ErrorText(cr.Err), w)
-		if trace := common.TraceOf(cr.Err); trace != "" {
-			status += "\n" + t.Status.Trace.Render("trace id "+trace)
+		pr := common.Describe(cr.Err, cr.Outcome)
+		status = wrapStyled(t.Status.Error, "✗ "+pr.What, w)
+		if pr.Detail != "" {
+			status += "\n" + wrapStyled(t.Status.Trace, pr.Detail, w)
 		}
 	case CreateNotFound:
 		status = wrapStyled(t.Status.Warning, "The API did not answer, and no token with this name was found yet. It may still appear: add again looks once more before it sends.", w)
@@ -287,23 +321,31 @@ func (s *OverviewStep) statusView() string {
 func (s *OverviewStep) View() string {
 	t := s.theme
 	var b strings.Builder
-	b.WriteString(s.vp.View() + "\n\n")
+	b.WriteString(s.vp.View() + "\n")
+	if !s.vp.AtBottom() {
+		// Cut content says so: the actions below stay, the rest scrolls.
+		b.WriteString(t.List.Scroll.Render(fmt.Sprintf("↓ %d more lines · ↑/↓ scroll", s.vp.TotalLineCount()-s.vp.YOffset()-s.vp.VisibleLineCount())))
+	}
+	b.WriteString("\n")
 
 	b.WriteString(s.statusView() + "\n")
 
-	back := t.Form.Button.Render("← Back")
-	add := t.Form.ButtonActive.Render("Add")
+	backStyle, addStyle := t.Form.Button, t.Form.ButtonActive
+	if s.onBack {
+		backStyle, addStyle = t.Form.ButtonActive, t.Form.Button
+	}
+	label := "Add"
 	switch s.data.Create.State {
 	case CreateSending, CreateChecking:
-		add = t.Form.Button.Render("Adding…")
+		label, backStyle, addStyle = "Adding…", t.Form.Button, t.Form.Button
 	case CreateFound:
-		add = t.Form.ButtonActive.Render("Disable and add new")
+		label = "Disable and add new"
 	case CreateCheckFailed, CreateFoundUncertain:
-		add = t.Form.ButtonActive.Render("Check again")
+		label = "Check again"
 	case CreateFailed, CreateNotFound:
-		add = t.Form.ButtonActive.Render("Add again")
+		label = "Add again"
 	}
-	b.WriteString(back + "  " + add)
+	b.WriteString(backStyle.Render("← Back") + "  " + addStyle.Render(label))
 	return b.String()
 }
 
@@ -328,5 +370,5 @@ func (s *OverviewStep) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (s *OverviewStep) FullHelp() [][]key.Binding {
 	k := s.keys
-	return [][]key.Binding{{k.Add, k.Back}, {k.Request, k.Scroll}, {k.EditGeneral, k.EditModules}}
+	return [][]key.Binding{{k.Add, k.Back, k.Left, k.Press}, {k.Request, k.Scroll}, {k.EditGeneral, k.EditModules}}
 }

@@ -133,6 +133,28 @@ func (s *SummaryStep) tokenText() string {
 	return textsafe.Line(prefix, 40) + strings.Repeat("•", maskRunes)
 }
 
+// tokenView draws the value with nothing around it (no border, no indent),
+// so a mouse selection copies the token and only the token. It is one
+// line where the window is wide enough; in a narrower one it is split at
+// the window's edge and says so, since no terminal line can hold it.
+func (s *SummaryStep) tokenView(w int) string {
+	t := s.theme
+	value := s.tokenText()
+	style := t.Summary.TokenMasked
+	if s.revealed {
+		style = t.Summary.Token
+	}
+	if n := ansi.StringWidth(value); n > w {
+		lines := strings.Split(ansi.Hardwrap(value, w, false), "\n")
+		for i, l := range lines {
+			lines[i] = style.Render(l)
+		}
+		note := fmt.Sprintf("The window is %d columns; the token is %d, so it spans %d lines: copy with c, or widen the window.", w, n, len(lines))
+		return strings.Join(lines, "\n") + "\n" + t.Form.Hint.Render(ansi.Truncate(note, w, textsafe.Ellipsis))
+	}
+	return style.Render(value)
+}
+
 // View implements Step.
 func (s *SummaryStep) View() string {
 	if s.details {
@@ -166,16 +188,9 @@ func (s *SummaryStep) View() string {
 	}
 	b.WriteString("\n")
 
-	value := s.tokenText()
-	style := t.Summary.TokenMasked
-	if s.revealed {
-		style = t.Summary.Token
-	}
-	// The box wraps a long token rather than cutting it: what is shown is
-	// always the whole value.
-	inner := max(min(w, 90)-4, 10)
-	b.WriteString(t.Summary.TokenBox.Render(style.Render(ansi.Hardwrap(value, inner, false))) + "\n")
+	// The warning comes first, so no window the app accepts hides it.
 	b.WriteString(t.Summary.Notice.Render(ansi.Truncate("⚠ Copy the token now: you will not see it again.", w, textsafe.Ellipsis)) + "\n")
+	b.WriteString(s.tokenView(w) + "\n")
 	b.WriteString(t.Form.Hint.Render(ansi.Truncate("It can take up to a minute before the token works everywhere.", w, textsafe.Ellipsis)) + "\n")
 	if s.data.CopyNote != "" {
 		style := t.Summary.Copied
@@ -200,21 +215,17 @@ func (s *SummaryStep) detailsView() string {
 	return head + "\n\n" + s.vp.View()
 }
 
-// detailsContent is the full API object; the secret stays masked unless
-// the user revealed it.
+// detailsContent is the token as the API sent it; the value is in it only
+// once the user revealed it.
 func (s *SummaryStep) detailsContent() string {
 	if s.data.Created == nil {
 		return ""
 	}
 	var buf bytes.Buffer
-	if err := apiclient.EncodeJSON(&buf, s.data.Created, s.revealed); err != nil {
+	if err := apiclient.WriteAPITokenJSON(&buf, s.data.Created, s.revealed); err != nil {
 		return s.theme.Status.Error.Render(textsafe.Line(err.Error(), 200))
 	}
 	text := buf.String()
-	if !s.revealed {
-		// EncodeJSON redacts the value; show the same mask as the summary.
-		text = strings.Replace(text, `"[REDACTED]"`, `"`+s.tokenText()+`"`, 1)
-	}
 	return s.theme.Overview.Code.Render(ansi.Hardwrap(textsafe.Text(text, 0), max(s.width, 20), true))
 }
 

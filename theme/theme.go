@@ -92,14 +92,12 @@ type Theme struct {
 		Value   lipgloss.Style
 		Empty   lipgloss.Style
 		Code    lipgloss.Style
-		Box     lipgloss.Style
 	}
 
 	Summary struct {
 		Success     lipgloss.Style
 		Token       lipgloss.Style
 		TokenMasked lipgloss.Style
-		TokenBox    lipgloss.Style
 		Notice      lipgloss.Style
 		Copied      lipgloss.Style
 	}
@@ -107,11 +105,9 @@ type Theme struct {
 	Status struct {
 		Error   lipgloss.Style
 		Warning lipgloss.Style
-		Success lipgloss.Style
 		Info    lipgloss.Style
 		Trace   lipgloss.Style
 		Spinner lipgloss.Style
-		Dialog  lipgloss.Style
 	}
 
 	Help help.Styles
@@ -211,22 +207,18 @@ func New(isDark bool) *Theme {
 	t.Overview.Value = s().Foreground(p.Text)
 	t.Overview.Empty = s().Foreground(p.Faint).Italic(true)
 	t.Overview.Code = s().Foreground(p.Text)
-	t.Overview.Box = s().Border(lipgloss.RoundedBorder()).BorderForeground(p.Faint).Padding(0, 1)
 
 	t.Summary.Success = s().Bold(true).Foreground(p.Success)
 	t.Summary.Token = s().Bold(true).Foreground(p.Secondary)
 	t.Summary.TokenMasked = s().Foreground(p.Subtle)
-	t.Summary.TokenBox = s().Border(lipgloss.RoundedBorder()).BorderForeground(p.Secondary).Padding(0, 1)
 	t.Summary.Notice = s().Foreground(p.Warning)
 	t.Summary.Copied = s().Bold(true).Foreground(p.Success)
 
 	t.Status.Error = s().Foreground(p.Danger)
 	t.Status.Warning = s().Foreground(p.Warning)
-	t.Status.Success = s().Foreground(p.Success)
 	t.Status.Info = s().Foreground(p.Subtle)
 	t.Status.Trace = s().Foreground(p.Faint)
 	t.Status.Spinner = s().Foreground(p.Primary)
-	t.Status.Dialog = s().Border(lipgloss.RoundedBorder()).BorderForeground(p.Warning).Padding(0, 1)
 
 	t.Help = help.DefaultStyles(isDark)
 	t.Help.ShortKey = s().Foreground(p.Subtle)

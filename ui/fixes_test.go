@@ -183,3 +183,119 @@ func TestAccountPicker(t *testing.T) {
 		t.Fatalf("creates = %+v, want one on %s", creates, want.ID)
 	}
 }
+
+// TestOverviewButtons: the button row takes the focus with ←/→ and tab,
+// and enter presses the focused button.
+func TestOverviewButtons(t *testing.T) {
+	h := newHarness(t)
+	h.waitText("Contoso Ltd")
+	h.toOverview("buttons")
+	h.press("left", "enter") // ← Back
+	h.waitText("1 of 8 selected")
+	h.press("enter")
+	h.waitText("Modules (1)")
+	h.press("tab", "tab", "enter") // back on Add
+	h.waitText("Your token is created")
+}
+
+// TestFoundTokenButtons: where the action disables a token, Back has the
+// focus; the disable is pressed only after moving to it.
+func TestFoundTokenButtons(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) { c.asToken = true })
+	h.waitText("Contoso Ltd")
+	h.srv.InjectFault(sandbox.Fault{Method: "POST", Path: "/public/v1/accounts/api-tokens", DropAfterCommit: true, Times: 1})
+	h.toOverview("found")
+	h.press("enter")
+	h.waitText("but its answer was lost")
+	h.press("right", "enter")
+	h.waitText("Your token is created")
+	if stored := h.srv.StoredTokens(); len(stored) != 3 || stored[1].Status != apiclient.TokenStatusDisabled {
+		t.Fatalf("stored = %+v, want the lost token disabled and a new one", stored)
+	}
+}
+
+// TestHelpOnEveryStep: ? (or f1 in a text field) opens the full help on
+// every step, and the short bar collapses to whole items plus "more keys"
+// instead of being cut mid-word.
+func TestHelpOnEveryStep(t *testing.T) {
+	h := newHarness(t, withSize(60, 20))
+	h.waitText("● General")
+	lastLine := func() string {
+		lines := strings.Split(ansi.Strip(h.view()), "\n")
+		return strings.TrimSpace(lines[len(lines)-1])
+	}
+	// The short bar is one line of items joined by •; the full help is
+	// columns.
+	full := func(step, key string) {
+		t.Helper()
+		if l := lastLine(); strings.Contains(l, "…") || !strings.Contains(l, "more keys") || !strings.Contains(l, "•") {
+			t.Errorf("%s: help bar %q", step, l)
+		}
+		h.press(key)
+		if l := lastLine(); strings.Contains(l, "•") {
+			t.Errorf("%s: no full help after %s: %q", step, key, l)
+		}
+		h.press(key) // and closes it
+		if l := lastLine(); !strings.Contains(l, "•") {
+			t.Errorf("%s: the full help stayed after a second %s: %q", step, key, l)
+		}
+	}
+	full("general", "f1")
+	h.typeText("help")
+	h.press("ctrl+n")
+	h.waitText("0 of 8 selected")
+	full("modules", "?")
+	if s := ansi.Strip(h.view()); strings.Contains(s, "Filter ?") {
+		t.Errorf("? went into the filter:\n%s", s)
+	}
+	h.press("space", "enter")
+	h.waitText("Modules (1)")
+	full("overview", "?")
+	h.press("enter")
+	h.waitText("Your token is created")
+	full("summary", "?")
+}
+
+// TestRevealedTokenSelectable: revealed, the value is drawn with nothing
+// around it: on one line where the window is wider than the token, split
+// at the edge with a note in a narrower one, and the warning shows at
+// every accepted size.
+func TestRevealedTokenSelectable(t *testing.T) {
+	h := newHarness(t)
+	h.waitText("Contoso Ltd")
+	h.toOverview("select")
+	h.press("enter")
+	h.waitText("Your token is created")
+	h.press("r")
+	h.waitText("r hide")
+	var tok string
+	h.inspect(func(m *ui.Model) { tok = m.Data().Created.Token.Reveal() })
+	for _, size := range [][2]int{{100, 30}, {90, 24}, {80, 24}, {60, 20}} {
+		h.tm.Send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		s := ansi.Strip(h.view())
+		if !strings.Contains(s, "Copy the token now") {
+			t.Errorf("%dx%d: no warning:\n%s", size[0], size[1], s)
+		}
+		if strings.Contains(s, "│") {
+			t.Errorf("%dx%d: a border around the token:\n%s", size[0], size[1], s)
+		}
+		if size[0] > len(tok) {
+			found := false
+			for _, l := range strings.Split(s, "\n") {
+				if strings.TrimRight(l, " ") == tok {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("%dx%d: the token is not alone on one line:\n%s", size[0], size[1], s)
+			}
+			continue
+		}
+		if joined := strings.ReplaceAll(strings.ReplaceAll(s, " ", ""), "\n", ""); !strings.Contains(joined, tok) {
+			t.Errorf("%dx%d: the token is not whole:\n%s", size[0], size[1], s)
+		}
+		if !strings.Contains(s, "spans") {
+			t.Errorf("%dx%d: a split token is not said to be split:\n%s", size[0], size[1], s)
+		}
+	}
+}

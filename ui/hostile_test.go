@@ -21,6 +21,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/textsafe"
 	"github.com/softwareone/apitoken/sandbox"
 	"github.com/softwareone/apitoken/steps"
 	"github.com/softwareone/apitoken/ui"
@@ -101,14 +102,8 @@ func frameProblems(frame string, width, height int) []string {
 			i += n
 			continue
 		case r == '\n':
-		case r < 0x20 || r == 0x7f:
-			bad("C0 control %U at byte %d: %q", r, i, excerptAt(frame, i))
-		case r >= 0x80 && r <= 0x9f:
-			bad("C1 control %U at byte %d: %q", r, i, excerptAt(frame, i))
-		case r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
-			bad("bidi control %U at byte %d: %q", r, i, excerptAt(frame, i))
-		case r == 0x2028 || r == 0x2029:
-			bad("separator %U at byte %d: %q", r, i, excerptAt(frame, i))
+		case textsafe.Unsafe(r):
+			bad("unsafe rune %U at byte %d: %q", r, i, excerptAt(frame, i))
 		}
 		i += size
 	}
@@ -432,16 +427,8 @@ func cliProblems(out string) []string {
 		if len(probs) == 10 {
 			break
 		}
-		switch {
-		case r == '\n':
-		case r < 0x20 || r == 0x7f:
-			probs = append(probs, fmt.Sprintf("C0 control %U at byte %d: %q", r, i, excerptAt(out, i)))
-		case r >= 0x80 && r <= 0x9f:
-			probs = append(probs, fmt.Sprintf("C1 control %U at byte %d: %q", r, i, excerptAt(out, i)))
-		case r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
-			probs = append(probs, fmt.Sprintf("bidi control %U at byte %d: %q", r, i, excerptAt(out, i)))
-		case r == 0x2028 || r == 0x2029:
-			probs = append(probs, fmt.Sprintf("separator %U at byte %d: %q", r, i, excerptAt(out, i)))
+		if r != '\n' && (r == 0x1b || textsafe.Unsafe(r)) {
+			probs = append(probs, fmt.Sprintf("unsafe rune %U at byte %d: %q", r, i, excerptAt(out, i)))
 		}
 	}
 	if !utf8.ValidString(out) {

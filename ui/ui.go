@@ -204,7 +204,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.requestQuit(true)
 	}
-	return m, m.top().Update(msg)
+	help := m.c.ShowHelp
+	cmd := m.top().Update(msg)
+	if m.c.ShowHelp != help { // a page toggled the full help
+		m.resize(m.c.Width, m.c.Height)
+	}
+	return m, cmd
 }
 
 func (m *Model) handleGlobalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
@@ -215,8 +220,8 @@ func (m *Model) handleGlobalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.requestQuit(false), true
 	case !capturing && key.Matches(msg, k.Quit):
 		return m.requestQuit(false), true
-	case !capturing && key.Matches(msg, k.Help):
-		m.help.ShowAll = !m.help.ShowAll
+	case key.Matches(msg, k.HelpF1), !capturing && key.Matches(msg, k.Help):
+		m.c.ShowHelp = !m.c.ShowHelp
 		m.resize(m.c.Width, m.c.Height)
 		return nil, true
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -23,8 +24,8 @@ const (
 // chrome is the lines around a step: header, rule, blank, status, help.
 func (m *Model) chrome() int {
 	helpLines := 1
-	if m.help.ShowAll {
-		helpLines = lipgloss.Height(m.help.View(m.helpKeys()))
+	if m.c.ShowHelp {
+		helpLines = lipgloss.Height(m.help.FullHelpView(m.helpKeys().FullHelp()))
 	}
 	return 4 + helpLines
 }
@@ -32,6 +33,7 @@ func (m *Model) chrome() int {
 func (m *Model) resize(w, h int) {
 	m.c.Width, m.c.Height = w, h
 	m.help.SetWidth(w)
+	m.help.ShowAll = m.c.ShowHelp
 	bodyH := max(h-m.chrome(), 1)
 	for _, p := range m.pages {
 		p.SetSize(w, bodyH)
@@ -73,23 +75,30 @@ func (m *Model) render() string {
 func (m *Model) helpBar() string {
 	keys := m.helpKeys()
 	var k strings.Builder
-	fmt.Fprintf(&k, "%d|%t|%t", m.c.Width, m.help.ShowAll, m.c.Theme.IsDark)
+	fmt.Fprintf(&k, "%d|%t|%t", m.c.Width, m.c.ShowHelp, m.c.Theme.IsDark)
 	write := func(bs []key.Binding) {
 		for _, b := range bs {
 			h := b.Help()
 			fmt.Fprintf(&k, "|%s\x00%s\x00%t", h.Key, h.Desc, b.Enabled())
 		}
 	}
-	if m.help.ShowAll {
+	if m.c.ShowHelp {
 		for _, group := range keys.FullHelp() {
 			write(group)
 			k.WriteString("|/")
 		}
 	} else {
-		write(keys.ShortHelp())
+		// The raw keys: fitting them takes renders, done only on a change.
+		write(keys.page.ShortHelp())
+		write(keys.global)
 	}
 	if k.String() != m.helpDrawn.key {
-		v := m.help.View(keys)
+		var v string
+		if m.c.ShowHelp {
+			v = m.help.FullHelpView(keys.FullHelp())
+		} else {
+			v = m.help.ShortHelpView(keys.ShortHelp())
+		}
 		m.helpDrawn = drawn{k.String(), fit(v, m.c.Width, lipgloss.Height(v))}
 	}
 	return m.helpDrawn.s
@@ -159,14 +168,33 @@ func (m *Model) drawHeader(page string) string {
 	return left + strings.Repeat(" ", gap) + right
 }
 
-// helpView combines the page's keys with the global ones.
+// helpView combines the page's keys with the global ones. Its short form
+// fits the width: the page's keys in the order the page ranks them, as
+// many as fit whole, then the global ones ("? more keys" first), so the bar
+// collapses instead of being cut mid-word.
 type helpView struct {
 	page   help.KeyMap
 	global []key.Binding
+	fits   func([]key.Binding) bool
 }
 
 func (h helpView) ShortHelp() []key.Binding {
-	return append(h.page.ShortHelp(), h.global...)
+	var out []key.Binding
+	for _, b := range h.page.ShortHelp() {
+		if !b.Enabled() {
+			continue
+		}
+		if try := append(append(slices.Clone(out), b), h.global[0]); !h.fits(try) {
+			break
+		}
+		out = append(out, b)
+	}
+	for _, g := range h.global {
+		if h.fits(append(slices.Clone(out), g)) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 func (h helpView) FullHelp() [][]key.Binding {
@@ -177,7 +205,12 @@ func (m *Model) helpKeys() helpView {
 	k := m.c.Keys
 	global := []key.Binding{k.Help, k.Quit}
 	if m.top().Capturing() {
-		global = []key.Binding{k.Interrupt}
+		global = []key.Binding{k.HelpF1, k.Interrupt}
 	}
-	return helpView{page: m.top(), global: global}
+	w := m.c.Width
+	fits := func(bs []key.Binding) bool {
+		v := m.help.ShortHelpView(bs)
+		return !strings.Contains(v, "…") && lipgloss.Width(v) <= w
+	}
+	return helpView{page: m.top(), global: global, fits: fits}
 }

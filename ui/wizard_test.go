@@ -298,7 +298,7 @@ func TestWizardLostAnswerIsNotRetried(t *testing.T) {
 	if n := len(h.srv.StoredTokens()); n != 2 { // the credential and the lost one
 		t.Fatalf("%d tokens stored, want 2", n)
 	}
-	h.press("enter") // Add again is not offered here: nothing may be sent
+	h.press("a") // Add again is not offered here: nothing may be sent
 	h.press("d")
 	h.waitText("Your token is created")
 	if n := len(h.srv.Creates()); n != 3 { // the credential, the lost one, the new one

@@ -91,6 +91,11 @@ func isPlain(s string) bool {
 	return true
 }
 
+// Unsafe reports runes that must never reach a terminal as they are: the
+// ones Line and Text drop, and the Unicode line and paragraph separators
+// they turn into breaks. It is the one table of them.
+func Unsafe(r rune) bool { return dropped(r) || r == 0x2028 || r == 0x2029 }
+
 // dropped reports runes that must never be drawn: C0 and C1 controls, DEL,
 // bidi embeddings, overrides and isolates, and the byte-order mark.
 func dropped(r rune) bool {

@@ -47,6 +47,10 @@ type Common struct {
 	// Shutdown is why the program was asked to end ("" while it was not),
 	// for the banner that asks the user to copy the token and close.
 	Shutdown string
+	// ShowHelp is set while the full help is shown. The root toggles it
+	// for ? and f1; a page that takes ? as text for nothing (a filter)
+	// may toggle it too.
+	ShowHelp bool
 
 	quitting bool
 }
@@ -66,7 +70,9 @@ type KeyMap struct {
 	Interrupt key.Binding
 	Quit      key.Binding
 	Help      key.Binding
-	Confirm   key.Binding
+	// HelpF1 is the help key where ? is typed as text.
+	HelpF1  key.Binding
+	Confirm key.Binding
 }
 
 // NewKeyMap returns the global keys.
@@ -74,7 +80,8 @@ func NewKeyMap() *KeyMap {
 	return &KeyMap{
 		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys")),
+		Help:      key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?", "more keys")),
+		HelpF1:    key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "more keys")),
 		Confirm:   key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
 	}
 }

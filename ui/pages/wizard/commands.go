@@ -107,6 +107,12 @@ func (p *Page) created(msg createdMsg) tea.Cmd {
 		p.unverified = &att
 		return p.check(false)
 	}
+	// The API refused, or the request never left: nothing was created,
+	// except where a disable failed, which says so itself.
+	p.data.Create.Outcome = "Nothing was created."
+	if _, ok := errors.AsType[*replaceError](msg.err); ok {
+		p.data.Create.Outcome = ""
+	}
 	if fields := fieldErrors(msg.err); len(fields) > 0 {
 		return p.routeFieldErrors(msg.err, fields)
 	}

@@ -273,7 +273,7 @@ func (p *Page) Status() string {
 	case p.shutdown && p.data.Created != nil:
 		return t.Warning.Render(textsafe.Line(p.c.Shutdown, 80) + ": copy your token, then close.")
 	case p.accountErr != nil && p.active != steps.Summary:
-		return t.Error.Render("Could not load account " + p.data.AccountID + ": " + common.ErrorText(p.accountErr))
+		return t.Error.Render("Could not load account " + p.data.AccountID + ": " + common.Describe(p.accountErr, "").What + " ctrl+r on Modules retries.")
 	}
 	return ""
 }
