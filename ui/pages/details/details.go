@@ -285,7 +285,7 @@ func (p *Page) Status() string {
 	case p.notice != "":
 		style := st.Error
 		if p.noticeOK {
-			style = st.Success
+			style = p.c.Theme.Summary.Copied
 		}
 		s = style.Render(p.notice)
 	default:
@@ -721,7 +721,7 @@ func (p *Page) generalView(w int) string {
 	case verifyDone:
 		style := t.Status.Error.Render
 		if p.verifyOK {
-			style = t.Status.Success.Render
+			style = t.Summary.Success.Render
 		}
 		b.WriteString("\n" + wrap(style, p.verifyText, w) + "\n")
 	}

@@ -335,7 +335,7 @@ func (p *Page) Status() string {
 	case p.notice != "":
 		style := st.Error
 		if p.noticeOK {
-			style = st.Success
+			style = p.c.Theme.Summary.Copied
 		}
 		s := style.Render(p.notice)
 		if p.errTrace != "" {
