@@ -441,8 +441,8 @@ func (p *Page) open(kind actions.Kind) tea.Cmd {
 }
 
 func (p *Page) acted(r actions.ResultMsg) tea.Cmd {
-	if r.Target.ID != p.tok.ID {
-		return nil
+	if r.Target.ID != p.tok.ID || p.gone {
+		return nil // not this token's, or the re-sent Delete coming back
 	}
 	if p.act != nil && !p.act.Active() {
 		p.act = nil
