@@ -545,11 +545,16 @@ func (p *Page) listed(msg listMsg) tea.Cmd {
 	return nil
 }
 
-// newEntry keeps what the page needs of a token: not its raw JSON.
+// newEntry keeps what the page needs of a token: not its raw JSON, and of
+// its modules only ids and names (the pages it opens read it again).
 func newEntry(t *apiclient.APIToken) entry {
+	mods := make([]apiclient.ModuleRef, len(t.Modules))
+	for i, m := range t.Modules {
+		mods[i] = apiclient.ModuleRef{ID: m.ID, Name: m.Name}
+	}
 	slim := &apiclient.APIToken{ID: t.ID, Name: t.Name, Status: t.Status, Revision: t.Revision,
 		Description: t.Description, Icon: t.Icon, Account: t.Account, Audit: t.Audit,
-		LastAccessAt: t.LastAccessAt, Modules: t.Modules}
+		LastAccessAt: t.LastAccessAt, Modules: mods}
 	e := entry{id: t.ID, name: t.Name, status: t.Status, tok: slim}
 	if t.Audit != nil && t.Audit.Created != nil && t.Audit.Created.At != nil {
 		e.created = *t.Audit.Created.At
