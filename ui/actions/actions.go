@@ -10,6 +10,10 @@
 // page pops itself after a Delete and re-sends the ResultMsg so the list
 // underneath reports it and drops the row.
 //
+// The root handles one message: QuitReadyMsg, sent when an action that
+// held a quit (Ctrl+C or a shutdown while its call was out) has its
+// answer; the root then asks the pages' RequestQuit again.
+//
 // Outcomes are never guessed: a 404 says the token changed or vanished (the
 // page refreshes), and an answer that never came is reported as unknown
 // and not retried; the person refreshes to learn the state.
@@ -175,6 +179,16 @@ func (t Target) label() string {
 	return "“" + name + "” (" + id + ")"
 }
 
+// QuitReadyMsg says that an action which held a quit (RequestQuit
+// answered false while its call was out) has its answer: the root asks
+// every page's RequestQuit again, with Shutdown as the first ask had it.
+// Result is how the action ended, for a line printed after the program
+// ends if the root wants one.
+type QuitReadyMsg struct {
+	Shutdown bool
+	Result   ResultMsg
+}
+
 // Classify says what an error from the API means for the change: nil is
 // Done.
 func Classify(err error) Outcome {
@@ -235,8 +249,9 @@ type Model struct {
 	target Target
 	dlg    dialog.Model
 	state  state
-	// leaving is set when the person asked to quit while the call was out.
-	leaving bool
+	// leaving is set when a quit was asked for while the call was out;
+	// shutdown when one of those asks was a shutdown.
+	leaving, shutdown bool
 }
 
 // doneMsg carries the call's answer back; it becomes a ResultMsg.
@@ -299,15 +314,17 @@ func (m *Model) SetWidth(w int) { m.dlg.SetWidth(w) }
 // RequestQuit is asked when the person or a shutdown wants the program to
 // end. While the call is out the answer is awaited (it is bounded by
 // Timeout), so nothing half-done is reported as done: the first ask says
-// no, a second one from the person lets go.
+// no, a second one from the person lets go; a shutdown always waits. Once
+// the answer is in, QuitReadyMsg asks the root to try again.
 func (m *Model) RequestQuit(shutdown bool) bool {
 	if m.state != running {
 		return true
 	}
-	if m.leaving && !shutdown {
-		return true
+	if m.leaving && !shutdown && !m.shutdown {
+		return true // the person insists
 	}
 	m.leaving = true
+	m.shutdown = m.shutdown || shutdown
 	return false
 }
 
@@ -315,8 +332,9 @@ func (m *Model) RequestQuit(shutdown bool) bool {
 func (m *Model) Leaving() bool { return m.leaving }
 
 // Update handles the dialog's keys and the call's answer. It returns the
-// ResultMsg command when the action ends, and a ResultMsg-free nil when
-// the dialog is cancelled (Active turns false).
+// ResultMsg command when the action ends (then a QuitReadyMsg when a quit
+// waited for it), and nil when the dialog is cancelled (Active turns
+// false).
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case doneMsg:
@@ -328,7 +346,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if r.Outcome == Done {
 			r.Token = msg.tok
 		}
-		return func() tea.Msg { return r }
+		result := func() tea.Msg { return r }
+		if m.leaving {
+			ready := QuitReadyMsg{Shutdown: m.shutdown, Result: r}
+			return tea.Batch(result, func() tea.Msg { return ready })
+		}
+		return result
 	case dialog.ResultMsg:
 		if m.state != asking {
 			return nil

@@ -6,7 +6,7 @@
 // known, verified: the page waits out the platform's propagation (about a
 // minute after the create) and then has the token read itself.
 //
-// Messages the root handles:
+// Messages the root handles (besides actions.QuitReadyMsg, see ui/actions):
 //
 //   - EditMsg{Token}: open the edit flow for the token.
 //

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/softwareone/apitoken/sandbox"
 	"github.com/softwareone/apitoken/ui/actions"
 	"github.com/softwareone/apitoken/ui/actions/acttest"
@@ -216,6 +218,13 @@ func TestQuitDuringAction(t *testing.T) {
 		}
 		if res.Outcome != actions.Done || res.Kind != actions.Disable {
 			t.Fatalf("result %+v", res)
+		}
+		ready := slices.ContainsFunc(msgs, func(m tea.Msg) bool {
+			q, ok := m.(actions.QuitReadyMsg)
+			return ok && q.Shutdown == shutdown && q.Result.Outcome == actions.Done
+		})
+		if !ready {
+			t.Fatalf("no QuitReadyMsg{Shutdown: %v} after the answer: %v", shutdown, msgs)
 		}
 		if !f.page.RequestQuit(shutdown) {
 			t.Fatal("the answer is in: quitting must be allowed")

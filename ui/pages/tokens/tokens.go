@@ -4,7 +4,7 @@
 // 10 000 tokens), by status or staleness, sorted on the server, and fetched
 // a page at a time as the person scrolls.
 //
-// Messages the root handles (returned as commands, never through
+// Messages the root handles (besides actions.QuitReadyMsg, see ui/actions) (returned as commands, never through
 // Common.Nav, so the root decides what opens):
 //
 //   - AddMsg: open the create wizard.
