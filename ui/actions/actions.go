@@ -189,6 +189,12 @@ type QuitReadyMsg struct {
 	Result   ResultMsg
 }
 
+// ChangedMsg says a token changed away from the page that lists it (on
+// the details page, or saved by the edit flow): a page showing it redraws
+// it from Token, without a reload. The details page sends it when it is
+// left after a change; the root may send it after an edit's save.
+type ChangedMsg struct{ Token apiclient.APIToken }
+
 // Classify says what an error from the API means for the change: nil is
 // Done.
 func Classify(err error) Outcome {

@@ -10,9 +10,11 @@
 //
 //   - EditMsg{Token}: open the edit flow for the token.
 //
-// Navigation goes through Common.Nav: esc pops the page, and a Delete that
-// went through pops it too and re-sends the actions.ResultMsg, so the
-// page underneath (the API tokens list) reports it and drops the row.
+// Navigation goes through Common.Nav: esc pops the page (and, when an
+// Enable or Disable changed the token here, sends actions.ChangedMsg for
+// the page underneath), and a Delete that went through pops it too and
+// re-sends the actions.ResultMsg, so the page underneath (the API tokens
+// list) reports it and drops the row.
 package details
 
 import (
@@ -160,6 +162,7 @@ type Page struct {
 	noticeOK bool
 	trace    string
 	shown    bool // the value is drawn in clear
+	changed  bool // an action here changed the token
 
 	tabs     tabs.Model
 	spin     spinner.Model
@@ -399,6 +402,11 @@ func (p *Page) key(k tea.KeyPressMsg) tea.Cmd {
 		if p.c.Nav != nil {
 			p.c.Nav.Pop()
 		}
+		if p.changed && !p.gone {
+			// The page underneath still shows the token as it was.
+			changed := actions.ChangedMsg{Token: p.tok}
+			return func() tea.Msg { return changed }
+		}
 		return nil
 	case key.Matches(k, p.k.Refresh):
 		p.notice, p.trace, p.err = "", "", nil
@@ -462,6 +470,7 @@ func (p *Page) acted(r actions.ResultMsg) tea.Cmd {
 			tok := *r.Token
 			tok.Token = ""
 			p.tok = tok
+			p.changed = true
 		}
 		if p.auditLoaded {
 			return p.loadAudit(0)

@@ -306,6 +306,18 @@ func TestActions(t *testing.T) {
 	}
 }
 
+func TestLeavingAfterAChangeTellsThePageUnderneath(t *testing.T) {
+	f := newFixture(t, setup{}, apiclient.APIToken{ID: demoID}).start()
+	if msgs := f.send("esc"); len(msgs) != 0 || f.nav.Pops != 1 {
+		t.Fatalf("esc without a change sent %v", msgs)
+	}
+	f.send("t", "y")
+	msgs := f.send("esc")
+	if len(msgs) != 1 || msgs[0].(actions.ChangedMsg).Token.Status != "Disabled" || f.nav.Pops != 2 {
+		t.Fatalf("esc after a disable sent %v", msgs)
+	}
+}
+
 func TestAuditTrailPaged(t *testing.T) {
 	// The sandbox's clock moves a minute at each reading, so each record
 	// has its own time.

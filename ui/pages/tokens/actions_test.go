@@ -234,3 +234,17 @@ func TestQuitDuringAction(t *testing.T) {
 		}
 	}
 }
+
+func TestChangedElsewhereRedrawsTheRow(t *testing.T) {
+	f := newFixture(t, 100, 30, nil).start()
+	id := f.rowIDs()[2]
+	tok, err := f.env.Client.DisableAPIToken(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lists := len(f.env.Rec.Requests())
+	f.send(actions.ChangedMsg{Token: *tok})
+	if !strings.Contains(f.screen(), id+"  ○ Disabled") || len(f.env.Rec.Requests()) != lists {
+		t.Fatalf("the row is not redrawn in place:\n%s", f.screen())
+	}
+}

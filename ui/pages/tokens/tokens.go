@@ -13,7 +13,9 @@
 //
 // Enable, Disable and Delete run here through ui/actions; the page also
 // acts on an actions.ResultMsg it did not start (the details page re-sends
-// one after a Delete). After the wizard's Close the root calls SelectID
+// one after a Delete) and redraws a row from an actions.ChangedMsg (the
+// details page sends one when it is left after a change; the root may
+// send one after an edit's save). After the wizard's Close the root calls SelectID
 // with the new token's id, and Refresh when the page is shown again.
 package tokens
 
@@ -398,6 +400,11 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(p.fetch(len(p.entries)), p.startSpinner())
 	case actions.ResultMsg:
 		return p.acted(msg)
+	case actions.ChangedMsg:
+		if i := p.index(msg.Token.ID); i >= 0 {
+			p.replace(i, &msg.Token)
+		}
+		return nil
 	case common.ThemeChangedMsg:
 		cur := p.table.Cursor()
 		p.table = table.New(columns(), p.c.Theme.Table())
