@@ -145,3 +145,24 @@ func BenchmarkScrollToEnd(b *testing.B) {
 	b.ReportMetric(heap/1e6, "MB-kept")
 	b.ReportMetric(perToken, "B/token")
 }
+
+// BenchmarkFilterQuery is a filter change on 10 000 tokens behind 20 ms of
+// added latency: from the debounce timer firing to the filtered rows
+// drawn (one round trip).
+func BenchmarkFilterQuery(b *testing.B) {
+	env := acttest.Sandbox(b, bigFixture(10_000), sandbox.WithLatency(20*time.Millisecond))
+	c, _ := acttest.NewCommon(100, 30, func() time.Time { return acttest.Now })
+	tk := &acttest.Ticker{}
+	p := tokens.New(c, env.Client, tokens.WithAccount(env.Srv.DefaultAccount()), tokens.WithTicker(tk.Tick))
+	p.SetSize(100, 30)
+	acttest.Drive(p, p.Init())
+	acttest.Send(p, acttest.Key("/"))
+	keys := []string{"7", "backspace"}
+	i := 0
+	for b.Loop() {
+		acttest.Send(p, acttest.Key(keys[i%2]))
+		i++
+		acttest.Send(p, tk.Fire(acttest.Now)...)
+		_ = p.View()
+	}
+}
