@@ -702,7 +702,11 @@ func (p *Page) generalView(w int) string {
 	}
 	p.field(&b, "Description", desc, w)
 	if p.cfg.baseURL != "" {
-		p.field(&b, "API endpoint", textsafe.Line(p.cfg.baseURL, 0)+"   (u copy)", w)
+		u := textsafe.Line(p.cfg.baseURL, 0)
+		if ansi.StringWidth(u)+11 <= w-labelWidthFor(w) { // the hint only where it does not wrap
+			u += "   (u copy)"
+		}
+		p.field(&b, "API endpoint", u, w)
 	}
 	if p.cfg.value.IsZero() {
 		p.field(&b, "Token", "The platform shows a token's value only once, when it is created; it cannot be read again. If it is lost, add a new token and delete this one.", w)
