@@ -81,9 +81,13 @@ func TestDeleteNeedsTheNameTypedBack(t *testing.T) {
 }
 
 func TestVanishedTokenIsReportedAndTheListRefreshed(t *testing.T) {
-	for _, kind := range []string{"t", "x"} {
+	for _, kind := range []string{"t", "x", "t60"} {
 		t.Run(kind, func(t *testing.T) {
-			f := newFixture(t, 100, 30, nil).start()
+			w, h := 100, 30
+			if kind == "t60" {
+				kind, w, h = "t", 60, 20
+			}
+			f := newFixture(t, w, h, nil).start()
 			id := f.rowIDs()[0]
 			// Someone else deletes it while the list is on screen.
 			if err := f.env.Client.DeleteAPIToken(context.Background(), id); err != nil {

@@ -328,8 +328,11 @@ func (p *Page) Status() string {
 	st := p.c.Theme.Status
 	switch {
 	case p.err != nil:
-		s := st.Error.Render("Could not load the API tokens: "+common.ErrorText(p.err)) + "\n" +
-			st.Info.Render("Nothing changed. Press r to try again.")
+		what, then := "Could not load the API tokens: ", "Nothing changed. Press r to try again."
+		if len(p.entries) > 0 {
+			what, then = "Could not load more API tokens: ", "Nothing changed; the tokens shown are kept. Press r to reload."
+		}
+		s := st.Error.Render(what+common.ErrorText(p.err)) + "\n" + st.Info.Render(then)
 		if p.errTrace != "" {
 			s += "\n" + st.Trace.Render("trace id "+p.errTrace)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -65,8 +66,11 @@ func (f *fixture) screen() string {
 	if st := f.page.Status(); st != "" {
 		s += "\n── status ──\n" + ansi.Strip(st)
 	}
-	return s
+	return traceID.ReplaceAllString(s, "00-<trace id>-00")
 }
+
+// traceID matches the sandbox's W3C trace ids, which differ per request.
+var traceID = regexp.MustCompile(`00-[0-9a-f]{32}-[0-9a-f]{16}-00`)
 
 func (f *fixture) snapshot(t *testing.T, name string) {
 	t.Helper()
@@ -154,6 +158,7 @@ func TestLoadError(t *testing.T) {
 					t.Fatalf("the error screen lacks %q:\n%s", want, s)
 				}
 			}
+			f.snapshot(t, "error")
 			f.env.SetFault(nil)
 			f.send("r")
 			if strings.Contains(f.screen(), "Could not load") || len(f.rowIDs()) == 0 {
@@ -349,5 +354,52 @@ func TestHostileFixtureOnlySGR(t *testing.T) {
 		check("delete dialog")
 		f.send("esc", "o")
 		check("sorted")
+	}
+}
+
+func TestNextPageFailureKeepsTheRows(t *testing.T) {
+	f := newFixture(t, 100, 30, nil, tokens.WithPageSize(10)).start()
+	f.env.SetFault(func(r *http.Request) *sandbox.Fault {
+		if strings.Contains(r.URL.RawQuery, "offset=10") {
+			return &sandbox.Fault{Status: http.StatusBadRequest}
+		}
+		return nil
+	})
+	f.send("end")
+	s := f.screen()
+	if len(f.rowIDs()) != 10 || !strings.Contains(s, "Could not load more API tokens") || !strings.Contains(s, "the tokens shown are kept") || !strings.Contains(s, "10 of 10+") {
+		t.Fatalf("a failed next page must keep the loaded rows and say so:\n%s", s)
+	}
+	f.env.SetFault(nil)
+	f.send("r", "end", "end")
+	if s := f.screen(); strings.Contains(s, "Could not") || !strings.Contains(s, "16 of 16") {
+		t.Fatalf("refresh did not recover:\n%s", s)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	f := newFixture(t, 100, 30, nil).start()
+	var short, full []string
+	for _, b := range f.page.ShortHelp() {
+		short = append(short, b.Help().Key+" "+b.Help().Desc)
+	}
+	for _, g := range f.page.FullHelp() {
+		for _, b := range g {
+			full = append(full, b.Help().Key+" "+b.Help().Desc)
+		}
+	}
+	for _, want := range []string{"enter details", "a add", "/ filter by name", "t enable/disable", "x delete"} {
+		if !slices.Contains(short, want) {
+			t.Errorf("short help %v lacks %q", short, want)
+		}
+	}
+	for _, want := range []string{"e edit", "f status filter", "o sort", "r refresh", "↓/j down"} {
+		if !slices.Contains(full, want) {
+			t.Errorf("full help %v lacks %q", full, want)
+		}
+	}
+	f.send("/")
+	if h := f.page.ShortHelp(); len(h) != 1 || h[0].Help().Desc != "done filtering" || !f.page.Capturing() {
+		t.Errorf("while typing the help is %v", h)
 	}
 }
