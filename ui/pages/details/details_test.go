@@ -419,3 +419,44 @@ func TestVanishedMeanwhileAndQuitDuringAction(t *testing.T) {
 	}
 	f.snapshot(t, "vanished")
 }
+
+func TestAuditTrailError(t *testing.T) {
+	f := newFixture(t, setup{}, apiclient.APIToken{ID: demoID}).start()
+	f.env.SetFault(func(r *http.Request) *sandbox.Fault {
+		if strings.HasPrefix(r.URL.Path, "/public/v1/audit/") {
+			return &sandbox.Fault{Status: http.StatusBadRequest}
+		}
+		return nil
+	})
+	f.send("4")
+	if s := f.screen(); !strings.Contains(s, "Could not read the audit trail") || !strings.Contains(s, "trace id") {
+		t.Fatalf("audit error:\n%s", s)
+	}
+	f.env.SetFault(nil)
+	f.send("r")
+	if s := f.screen(); strings.Contains(s, "Could not") || !strings.Contains(s, "created") {
+		t.Fatalf("refresh did not recover:\n%s", s)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	keys := func(p *details.Page) []string {
+		var out []string
+		for _, g := range p.FullHelp() {
+			for _, b := range g {
+				out = append(out, b.Help().Key+" "+b.Help().Desc)
+			}
+		}
+		return out
+	}
+	f := newFixture(t, setup{created: true}, apiclient.APIToken{}).start()
+	for _, want := range []string{"e edit", "t enable/disable", "x delete", "s show/hide token", "c copy token", "v verify", "u copy API URL", "esc back"} {
+		if !slices.Contains(keys(f.page), want) {
+			t.Errorf("full help %v lacks %q", keys(f.page), want)
+		}
+	}
+	g := newFixture(t, setup{}, apiclient.APIToken{ID: demoID}).start()
+	if k := keys(g.page); slices.Contains(k, "v verify") || slices.Contains(k, "c copy token") {
+		t.Errorf("help offers what an unknown value cannot do: %v", k)
+	}
+}
