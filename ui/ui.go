@@ -25,8 +25,22 @@ import (
 // provides it.
 type API = common.API
 
+// Start is the page the app opens on.
+type Start int
+
+const (
+	// StartWizard opens the "Add API token" wizard, with the API tokens
+	// page under it so that Close lands there (plain `apitoken`).
+	StartWizard Start = iota
+	// StartTokens opens the API tokens page (`apitoken tokens`, the
+	// console's default).
+	StartTokens
+)
+
 // Options configure the app.
 type Options struct {
+	// Start is the first page; StartWizard by default.
+	Start     Start
 	API       API
 	AccountID string
 	// Accounts, when it holds more than one and AccountID is empty, lets
