@@ -45,6 +45,7 @@ type session struct {
 	user    string
 	remote  net.Addr
 	account string
+	start   ui.Start // the first page: the API tokens page, or the wizard for `add`
 	started time.Time
 	gone    <-chan struct{} // closed when the client has gone
 
@@ -188,9 +189,9 @@ func (srv *Server) run(ss *session, sess ssh.Session, next ssh.Handler) {
 	close(stop)
 	<-watched
 
-	// A create may still be out if the client went away meanwhile: wait
-	// for it, so its id is in this session's record.
-	ss.api.creates.wait(createWait)
+	// A create or a change may still be out if the client went away
+	// meanwhile: wait for it, so its outcome is in the audit log.
+	ss.api.calls.wait(createWait)
 	reason, tokens := ss.outcome(sess.Context().Err() != nil)
 	farewell(sess, reason, tokens, srv.cfg)
 	// Exit here rather than after the handler returns: a draining server
@@ -214,6 +215,7 @@ func (srv *Server) newSession(sess ssh.Session, who identity) *session {
 		user:    sess.User(),
 		remote:  sess.RemoteAddr(),
 		account: account,
+		start:   startPage(sess.Command()),
 		started: now,
 		gone:    sess.Context().Done(),
 		api:     newSessionAPI(srv.cfg.API, account),
@@ -228,23 +230,34 @@ func (srv *Server) newSession(sess ssh.Session, who identity) *session {
 func (srv *Server) wireAPI(ss *session) {
 	api := ss.api
 	api.reported = func(id string) bool { return srv.reports.reported(ss.account, id, 0) }
-	api.elsewhere = srv.reportedElsewhere(ss.account, ss.id)
 	api.report = func(id string) { srv.reports.add(ss.account, id, ss.id) }
 	api.audit = func(action, id, name, outcome string, err error) {
 		srv.audit.tokenAction(ss, action, id, name, outcome, err)
 	}
 }
 
-// newWizard is the same wizard as the local one; only what differs over SSH
+// startPage is the first page of a session: the API tokens page of the
+// key's account, or the wizard for `ssh host add`. The commands middleware
+// has refused every other command.
+func startPage(cmd []string) ui.Start {
+	if len(cmd) == 1 && cmd[0] == commandAdd {
+		return ui.StartWizard
+	}
+	return ui.StartTokens
+}
+
+// newWizard is the same app as the local one; only what differs over SSH
 // is set: no logo field (a path would name a server file) and no native
 // clipboard (it would be the server's); copies go by OSC 52 to this
 // session's terminal only.
 func (srv *Server) newWizard(ss *session) *ui.Model {
 	return ui.New(ui.Options{
+		Start:           ss.start,
 		API:             ss.api,
 		AccountID:       ss.account,
 		Sandbox:         srv.cfg.Sandbox,
 		AllowLogo:       false,
+		SSH:             true,
 		NativeClipboard: nil,
 		Clock:           srv.cfg.Clock,
 		OnCreated: func(tok *apiclient.APIToken) {
