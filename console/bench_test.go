@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -231,6 +232,25 @@ func liveHeap() uint64 {
 	return ms.HeapAlloc
 }
 
+// writeHeapProfile writes the heap profile, with every session open, to
+// the file APITOKEN_BENCH_HEAPPROFILE names: `go tool pprof
+// -sample_index=inuse_space` then shows where a session's memory goes
+// (-memprofile would be taken after the sessions closed).
+func writeHeapProfile(b *testing.B) {
+	path := os.Getenv("APITOKEN_BENCH_HEAPPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Fatal(err)
+	}
+}
+
 func BenchmarkSessionHeap(b *testing.B) {
 	n := 20
 	if v, err := strconv.Atoi(os.Getenv("APITOKEN_BENCH_SESSIONS")); err == nil && v > 0 {
@@ -265,6 +285,7 @@ func BenchmarkSessionHeap(b *testing.B) {
 		}
 		wg.Wait()
 		after := liveHeap()
+		writeHeapProfile(b)
 		for _, t := range terms {
 			if t != nil {
 				wg.Go(t.close)

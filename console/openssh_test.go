@@ -20,14 +20,7 @@ import (
 // TestOpenSSHClient runs the real ssh client in a tmux pane, from the first
 // screen to the Summary and out again.
 func TestOpenSSHClient(t *testing.T) {
-	sshBin, err := exec.LookPath("ssh")
-	if err != nil {
-		t.Skip("ssh is not installed: skipping the OpenSSH client test")
-	}
-	tmuxBin, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux is not installed: skipping the OpenSSH client test")
-	}
+	sshBin, tmuxBin := needTool(t, "ssh"), needTool(t, "tmux")
 	f := newFixture(t)
 
 	// A throwaway key pair, in the format ssh reads.
@@ -135,6 +128,21 @@ func TestOpenSSHClient(t *testing.T) {
 		assertAbsent(t, "audit log", f.log.String(), v)
 		assertAbsent(t, "screen", screen(), v)
 	}
+}
+
+// needTool finds a program the OpenSSH test runs. Without it the test is
+// skipped on a developer's machine, and fails under CI (CI=true), where a
+// skip would pass unnoticed.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not installed, and CI=true: the OpenSSH client test must run in CI", name)
+		}
+		t.Skipf("%s is not installed: skipping the OpenSSH client test", name)
+	}
+	return p
 }
 
 // quote makes s one word for the shell tmux runs the command with.
