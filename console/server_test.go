@@ -165,7 +165,7 @@ func TestRefusesSessionWithoutTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := start(t, sess)
+	tm := start(t, sess, "")
 	if code := tm.exit(); code != 1 {
 		t.Fatalf("exit status %d, want 1", code)
 	}
@@ -476,7 +476,7 @@ func TestColoursFollowEachClient(t *testing.T) {
 	if err := sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
-	truecolor := start(t, sess)
+	truecolor := start(t, sess, commandAdd)
 	palette := openTerm(t, c, 100, 30) // xterm-256color, no COLORTERM
 	truecolor.waitFor(0, "General")
 	palette.waitFor(0, "General")
