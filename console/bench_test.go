@@ -245,19 +245,26 @@ func (t *benchTerm) close() {
 	_ = t.client.Close()
 }
 
-func liveHeap() uint64 {
+// memFigures are what a session costs besides its share of the heap.
+type memFigures struct {
+	heap, stacks uint64
+	goroutines   int
+}
+
+func liveMem() memFigures {
 	var ms runtime.MemStats
 	for range 2 {
 		runtime.GC()
 	}
 	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc
+	return memFigures{heap: ms.HeapAlloc, stacks: ms.StackInuse, goroutines: runtime.NumGoroutine()}
 }
 
 // writeHeapProfile writes the heap profile, with every session open, to
 // the file APITOKEN_BENCH_HEAPPROFILE names: `go tool pprof
 // -sample_index=inuse_space` then shows where a session's memory goes
-// (-memprofile would be taken after the sessions closed).
+// (-memprofile would be taken after the sessions closed), and the
+// goroutines by stack in the same path with .goroutines.txt added.
 func writeHeapProfile(b *testing.B) {
 	path := os.Getenv("APITOKEN_BENCH_HEAPPROFILE")
 	if path == "" {
@@ -269,6 +276,15 @@ func writeHeapProfile(b *testing.B) {
 	}
 	defer f.Close()
 	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Fatal(err)
+	}
+	// And the goroutines, grouped by stack, beside it.
+	g, err := os.Create(path + ".goroutines.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer g.Close()
+	if err := pprof.Lookup("goroutine").WriteTo(g, 1); err != nil {
 		b.Fatal(err)
 	}
 }
@@ -297,9 +313,9 @@ func benchSessionHeap(b *testing.B, command string, ready func(*benchTerm, strin
 	}
 	defer warm.close()
 
-	var perSession float64
+	var perSession, stacks, goroutines float64
 	for b.Loop() {
-		before := liveHeap()
+		before := liveMem()
 		terms := make([]*benchTerm, n)
 		errs := make([]error, n)
 		var wg sync.WaitGroup
@@ -313,7 +329,7 @@ func benchSessionHeap(b *testing.B, command string, ready func(*benchTerm, strin
 			})
 		}
 		wg.Wait()
-		after := liveHeap()
+		after := liveMem()
 		writeHeapProfile(b)
 		for _, t := range terms {
 			if t != nil {
@@ -324,8 +340,14 @@ func benchSessionHeap(b *testing.B, command string, ready func(*benchTerm, strin
 		if err := errors.Join(errs...); err != nil {
 			b.Fatal(err)
 		}
-		perSession = float64(after-min(before, after)) / float64(n)
+		perSession = float64(after.heap-min(before.heap, after.heap)) / float64(n)
+		stacks = float64(after.stacks-min(before.stacks, after.stacks)) / float64(n)
+		goroutines = float64(after.goroutines-before.goroutines) / float64(n)
 	}
 	b.ReportMetric(perSession, "heap-B/session")
+	// Stacks are not in the heap figure but are in the server's RSS; the
+	// clients' goroutines are counted too.
+	b.ReportMetric(stacks, "stack-B/session")
+	b.ReportMetric(goroutines, "goroutines/session")
 	b.ReportMetric(float64(n), "sessions")
 }
