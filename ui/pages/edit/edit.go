@@ -430,7 +430,7 @@ func (p *Page) Status() string {
 	case p.state == saving:
 		return p.spin.View() + " Saving " + name + "…"
 	case p.state == unknown:
-		return t.Error.Render("No answer to the save of " + name + ": it may or may not have happened. It was not resent; esc, then refresh (r) to see its state.")
+		return t.Error.Render("No answer to the save: it may or may not have happened. Not resent; esc, then r shows its state.")
 	case p.state == gone:
 		return t.Error.Render(name + " was not found: it was deleted meanwhile. Nothing was saved; esc goes back.")
 	case p.state == failed:
