@@ -276,3 +276,14 @@ func (h *harness) openEdit(name string) {
 		return strings.Contains(s, "Edit “"+name+"”") && strings.Contains(s, "● General") && !hasSpinner(s)
 	})
 }
+
+// TestEditSnapshotsNarrow: Edit's steps fit the smallest window.
+func TestEditSnapshotsNarrow(t *testing.T) {
+	h := newHarness(t, copied, withSize(60, 20))
+	h.createAndClose("Narrow edit")
+	h.openEdit("Narrow edit")
+	h.snapshot("edit_general")
+	h.press("ctrl+n")
+	h.waitText("1 of 8 selected")
+	h.snapshot("edit_modules")
+}
