@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -460,4 +461,57 @@ func TestAccessibleTokensHostileTypeBack(t *testing.T) {
 	if w := env.Rec.Writes(); !slices.Equal(w, []string{"DELETE " + accTokensPath + "/TKN-1000-1002"}) {
 		t.Errorf("the sandbox received %v\n%s", w, text)
 	}
+}
+
+// cancelling cancels the flow's context as its disable goes out: ctrl+c
+// while a change is on its way.
+type cancelling struct {
+	ui.AccessibleTokensAPI
+	cancel context.CancelFunc
+}
+
+func (c cancelling) DisableAPIToken(ctx context.Context, id string) (*apiclient.APIToken, error) {
+	c.cancel()
+	return c.AccessibleTokensAPI.DisableAPIToken(ctx, id)
+}
+
+// TestAccessibleTokensCtrlCDuringChange: a change already sent is seen
+// through and its outcome reported before the flow ends.
+func TestAccessibleTokensCtrlCDuringChange(t *testing.T) {
+	env := acttest.Sandbox(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out lockedBuffer
+	err := ui.RunAccessibleTokens(ctx, ui.AccessibleTokensOptions{
+		API: cancelling{env.Client, cancel}, AccountID: env.Srv.DefaultAccount(),
+		In: strings.NewReader("1\n2\ny\n5\n"), Out: &out})
+	if !errors.Is(err, ui.ErrAborted) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want a cancel\n%s", err, out.String())
+	}
+	if st := storedStatus(t, env, "TKN-1000-1001"); st != apiclient.TokenStatusDisabled {
+		t.Fatalf("stored status %s", st)
+	}
+	text := out.String()
+	if !strings.Contains(text, "is disabled: its calls are refused") || !strings.HasSuffix(text, "\nCancelled.\n") {
+		t.Fatalf("the outcome was not reported before the cancel:\n%s", text)
+	}
+}
+
+// TestAccessibleTokensReadFailure: a list that cannot be read says why
+// and offers to read it again.
+func TestAccessibleTokensReadFailure(t *testing.T) {
+	env := acttest.Sandbox(t, nil)
+	var failed atomic.Bool
+	env.SetFault(func(r *http.Request) *sandbox.Fault {
+		if r.Method == http.MethodGet && r.URL.Path == accTokensPath && !failed.Swap(true) {
+			return &sandbox.Fault{Status: http.StatusForbidden} // not retried by the client
+		}
+		return nil
+	})
+	text, err := runTokens(t, env, nil, "", "15") // enter alone: read it again; then quit
+	if err != nil {
+		t.Fatalf("err = %v\n%s", err, text)
+	}
+	mustContain(t, text, "Could not read the tokens: The Marketplace API does not allow this (403)",
+		"(enter alone: read the list again):\n1. Read the list again\n2. Quit\n", "Tokens 1 to 10 of 16")
 }
