@@ -137,9 +137,7 @@ func (f *tokensFlow) cancelled() error {
 // ask runs one field in huh's accessible mode. It returns errEndOfInput
 // at end of input, and the cancel error on ctrl+c; then the field's value
 // (huh answers its default) must not be used.
-func (f *tokensFlow) ask(field interface {
-	RunAccessible(io.Writer, io.Reader) error
-}) error {
+func (f *tokensFlow) ask(field accessibleField) error {
 	err := field.RunAccessible(f.w, f.r)
 	switch {
 	case f.ctx.Err() != nil || errors.Is(err, context.Canceled) || (f.r.eof() && f.watch.hit.Load()):
@@ -155,33 +153,18 @@ func (f *tokensFlow) ask(field interface {
 }
 
 // choose asks for one of options by number; def is the answer to enter
-// alone, which the title should say. It reads the number with an Input:
-// huh's Select indexes its options with the last answer typed when input
-// ends after an invalid one, which a mistyped number then ctrl+c or
-// ctrl+d would make a crash.
+// alone, which the title should say (see askNumber for why not a Select).
 func (f *tokensFlow) choose(title string, options []huh.Option[string], def string) (string, error) {
 	f.say("%s", title)
 	for i, o := range options {
 		f.say("%d. %s", i+1, o.Key)
 	}
-	pick := func(s string) (int, bool) {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		return n - 1, err == nil && n >= 1 && n <= len(options)
-	}
-	var typed string
-	err := f.ask(huh.NewInput().Title(fmt.Sprintf("Enter a number between 1 and %d:", len(options))).Value(&typed).
-		Validate(func(s string) error {
-			if _, ok := pick(s); ok || strings.TrimSpace(s) == "" {
-				return nil
-			}
-			//lint:ignore ST1005 huh reads it out to the person as a sentence
-			return fmt.Errorf("Enter a number between 1 and %d.", len(options))
-		}))
+	n, ok, err := askNumber(f.ask, 1, len(options))
 	if err != nil {
 		return "", err
 	}
-	if i, ok := pick(typed); ok {
-		return options[i].Value, nil
+	if ok {
+		return options[n-1].Value, nil
 	}
 	return def, nil
 }
