@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 
 	"github.com/spf13/cobra"
 
@@ -45,12 +46,7 @@ Add (the wizard). On the sandbox by default, like every command.`,
 func runTokens(ctx context.Context, opts *TokensOptions) error {
 	f := opts.Factory
 	accessible := opts.Accessible || f.Getenv("TERM") == "dumb"
-	if accessible {
-		// The line-by-line form of the tokens area is not part of this
-		// build yet.
-		return usagef("the accessible form of \"apitoken tokens\" is not available yet; use \"apitoken list\", \"apitoken view ID\", \"apitoken enable|disable|delete ID\"")
-	}
-	if !isTerminal(f.IO) {
+	if !accessible && !isTerminal(f.IO) {
 		return usagef("the API tokens page needs a terminal; in scripts use \"apitoken list\" (see apitoken list --help)")
 	}
 	conn, err := f.Connect(ctx, &opts.API, f.IO.ErrOut)
@@ -58,6 +54,16 @@ func runTokens(ctx context.Context, opts *TokensOptions) error {
 		return err
 	}
 	defer conn.Close()
+	if accessible {
+		err := ui.RunAccessibleTokens(ctx, ui.AccessibleTokensOptions{
+			API: conn.Client, AccountID: conn.AccountID, Sandbox: conn.Sandbox,
+			In: f.IO.In, Out: f.IO.Out,
+		})
+		if errors.Is(err, ui.ErrAborted) {
+			return errCancelled
+		}
+		return err
+	}
 	created := &createdRecord{}
 	uiOpts := appOptions(f, conn, created)
 	uiOpts.Start = ui.StartTokens
