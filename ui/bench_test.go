@@ -31,7 +31,7 @@ const benchAccount = "ACC-9000-0001"
 
 // fakeAPI answers at once from memory.
 type fakeAPI struct {
-	ui.API // the tokens area: not benchmarked here
+	ui.API  // the tokens area: not benchmarked here
 	modules []apiclient.Module
 }
 

@@ -293,7 +293,7 @@ func TestHostileWizard(t *testing.T) {
 			h.waitFor("the summary", "Your token is created")
 			h.press("Summary", "r")
 			h.press("Summary", "v")
-			h.waitFor("the details", "Token details")
+			h.waitFor("the details", "Audit trail")
 			for range 40 {
 				h.press("Details", "down")
 			}

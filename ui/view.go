@@ -180,8 +180,14 @@ type helpView struct {
 
 func (h helpView) ShortHelp() []key.Binding {
 	var out []key.Binding
+	global := map[string]bool{}
+	for _, g := range h.global {
+		global[g.Help().Key] = true
+	}
 	for _, b := range h.page.ShortHelp() {
-		if !b.Enabled() {
+		// A page may list a global key itself; the bar shows it once, at
+		// the end.
+		if !b.Enabled() || global[b.Help().Key] {
 			continue
 		}
 		if try := append(append(slices.Clone(out), b), h.global[0]); !h.fits(try) {

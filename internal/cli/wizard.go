@@ -61,16 +61,7 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 	defer conn.Close()
 
 	created := &createdRecord{}
-	uiOpts := ui.Options{
-		API:       &trackedAPI{API: conn.Client, record: created},
-		AccountID: conn.AccountID,
-		Sandbox:   conn.Sandbox,
-		AllowLogo: true,
-		OnCreated: created.set,
-	}
-	if f.Clipboard != nil {
-		uiOpts.NativeClipboard = f.Clipboard(f.Getenv)
-	}
+	uiOpts := appOptions(f, conn, created)
 	if accessible {
 		err := ui.RunAccessible(ctx, uiOpts, f.IO.In, f.IO.Out)
 		switch {
@@ -84,6 +75,30 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 		return nil
 	}
 
+	return runApp(ctx, f, uiOpts, created, false)
+}
+
+// appOptions are the full-screen app's options for a connection; created
+// records what the app creates.
+func appOptions(f *Factory, conn *Connection, created *createdRecord) ui.Options {
+	uiOpts := ui.Options{
+		API:       &trackedAPI{API: conn.Client, record: created},
+		AccountID: conn.AccountID,
+		Sandbox:   conn.Sandbox,
+		AllowLogo: true,
+		OnCreated: created.set,
+		BaseURL:   conn.Client.BaseURL(),
+	}
+	if f.Clipboard != nil {
+		uiOpts.NativeClipboard = f.Clipboard(f.Getenv)
+	}
+	return uiOpts
+}
+
+// runApp runs the full-screen app until it ends, and says what became of
+// the tokens it created. Without a create, leaving is a cancel unless
+// creating was not the point (the API tokens page).
+func runApp(ctx context.Context, f *Factory, uiOpts ui.Options, created *createdRecord, browsing bool) error {
 	model := ui.New(uiOpts)
 	p := tea.NewProgram(model,
 		tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out),
@@ -116,9 +131,11 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 	case tok == nil && created.unknown():
 		fmt.Fprintln(f.IO.ErrOut, "apitoken: a create was in flight and its outcome is unknown: look for the token in the portal before trying again.")
 		return &exitError{code: ExitUnknown}
+	case tok == nil && browsing:
+		return nil
 	case tok == nil:
 		return errCancelled
-	case hungUp && !model.Data().Copied:
+	case hungUp && model.Data() != nil && !model.Data().Copied:
 		fmt.Fprintln(f.IO.ErrOut, "apitoken: the terminal closed before the token was copied: its value is lost. Disable the token in the portal and create a new one.")
 		return &exitError{code: ExitUnknown}
 	}
