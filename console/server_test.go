@@ -80,11 +80,15 @@ func TestCreateOverSSH(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	// This terminal never confirms the copy: closing asks once more.
+	// This terminal never confirms the copy: closing asks once more, then
+	// Close lands on the API tokens page, on the new token.
 	m = tm.mark()
 	tm.send(keyEnter)
-	tm.waitFor(m, "Quit anyway?")
+	tm.waitFor(m, "Close anyway?")
+	m = tm.mark()
 	tm.send("y")
+	tm.waitFor(m, tok.ID, "ssh e2e")
+	tm.send("q")
 	if code := tm.exit(); code != 0 {
 		t.Fatalf("exit status %d, want 0", code)
 	}
@@ -306,7 +310,7 @@ func TestShutdownLetsSummaryFinish(t *testing.T) {
 	creator.waitFor(m, "Sent to the terminal")
 	m = creator.mark()
 	creator.send(keyEnter)
-	creator.waitFor(m, "Quit anyway?")
+	creator.waitFor(m, "Close anyway?")
 	creator.send("y")
 	creator.exit()
 	select {

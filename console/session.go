@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,6 +59,10 @@ type session struct {
 	mu     sync.Mutex
 	reason string   // why it was asked to end; "" while nobody asked
 	tokens []string // ids created
+	// changes are the lines that tell the user, after the last frame, what
+	// became of the changes the session sent: a change whose answer came
+	// as the session was ending was never drawn.
+	changes []string
 }
 
 func (s *session) attrs() []any {
@@ -95,6 +100,42 @@ func (s *session) created(tok *apiclient.APIToken) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokens = append(s.tokens, tok.ID)
+}
+
+// changed keeps the line that reports a change the session sent.
+func (s *session) changed(action, id, name, outcome string) {
+	line := changeLine(action, id, name, outcome)
+	if line == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.changes) < maxChangeLines {
+		s.changes = append(s.changes, line)
+	}
+}
+
+// maxChangeLines bounds what a session keeps to print at its end.
+const maxChangeLines = 100
+
+// changeLine is the farewell line of a change sent to the API; "" for a
+// refusal (nothing was sent) or a read.
+func changeLine(action, id, name, outcome string) string {
+	verb := map[string]string{actionUpdate: "Updated", actionEnable: "Enabled", actionDisable: "Disabled", actionDelete: "Deleted"}[action]
+	if verb == "" || outcome == outcomeRefused {
+		return ""
+	}
+	what := "API token " + textsafe.Line(id, 64)
+	if n := textsafe.Line(name, 80); n != "" {
+		what += " (" + n + ")"
+	}
+	switch outcome {
+	case outcomeOK:
+		return verb + " " + what + "."
+	case outcomeUnknown:
+		return "The answer to the " + action + " of " + what + " was lost: it may have happened; check the token."
+	}
+	return "The " + action + " of " + what + " failed; nothing changed."
 }
 
 // outcome is why the session ended and the ids it created.
@@ -193,7 +234,10 @@ func (srv *Server) run(ss *session, sess ssh.Session, next ssh.Handler) {
 	// meanwhile: wait for it, so its outcome is in the audit log.
 	ss.api.calls.wait(createWait)
 	reason, tokens := ss.outcome(sess.Context().Err() != nil)
-	farewell(sess, reason, tokens, srv.cfg)
+	ss.mu.Lock()
+	changes := slices.Clone(ss.changes)
+	ss.mu.Unlock()
+	farewell(sess, reason, tokens, changes, srv.cfg)
 	// Exit here rather than after the handler returns: a draining server
 	// closes the connection once this session is unregistered, and the
 	// client should have its exit status by then.
@@ -233,6 +277,7 @@ func (srv *Server) wireAPI(ss *session) {
 	api.report = func(id string) { srv.reports.add(ss.account, id, ss.id) }
 	api.audit = func(action, id, name, outcome string, err error) {
 		srv.audit.tokenAction(ss, action, id, name, outcome, err)
+		ss.changed(action, id, name, outcome)
 	}
 }
 
@@ -320,12 +365,15 @@ func refuse(sess ssh.Session, msg string) {
 // stdout, after the wizard's last frame: the client may interleave stderr
 // with stdout, and a line printed before the wizard leaves the alternate
 // screen would vanish with it.
-func farewell(sess ssh.Session, reason string, tokens []string, cfg Config) {
+func farewell(sess ssh.Session, reason string, tokens, changes []string, cfg Config) {
 	if sess.Context().Err() != nil {
 		return // nobody to tell
 	}
 	for _, id := range tokens {
 		wish.Printf(sess, "Created API token %s.\n", textsafe.Line(id, 64))
+	}
+	for _, line := range changes {
+		wish.Println(sess, line)
 	}
 	switch reason {
 	case endIdle:
