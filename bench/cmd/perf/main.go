@@ -56,6 +56,7 @@ func main() {
 	flag.DurationVar(&o.ssh.timeout, "ssh-timeout", 2*time.Minute, "bound of the SSH load")
 	flag.DurationVar(&o.ssh.hold, "ssh-hold", 0, "keep the SSH sessions open and idle this long before timing keystrokes (to profile the server)")
 	flag.StringVar(&o.ssh.page, "ssh-page", "tokens", "page the SSH sessions type on: tokens (`ssh host`) or wizard (`ssh host add`)")
+	flag.BoolVar(&o.ssh.apart, "ssh-sandbox-apart", true, "run the sandbox as its own process, so the server's figures are the console's alone")
 	flag.StringVar(&o.out, "out", "", "also write the table to this file")
 	flag.Func("ssh-server-env", "`KEY=VALUE` added to the environment of apitoken serve (repeatable), e.g. for an instrumented build", func(s string) error {
 		o.ssh.serverEnv = append(o.ssh.serverEnv, s)
@@ -200,7 +201,7 @@ func run(ctx context.Context, o options) error {
 			row{fmt.Sprintf("SSH console: %d sessions at once (limit %d), refused", n, res.maxSessions), "0",
 				fmt.Sprintf("%d (%d on %s)", res.refused, res.ready, res.where), 0},
 			row{fmt.Sprintf("SSH console: server memory per session on %s (VmRSS; the server exposes no heap figure)", res.where), "≤ 2 MB",
-				fmt.Sprintf("%.2f MB (%.0f → %.0f MB)", mb(res.perSession()), mb(res.rssBase), mb(res.rssFull)), mb(res.perSession()) / 2},
+				fmt.Sprintf("%.2f MB (%.0f → %.0f MB; idle before typing %.2f MB)", mb(res.perSession()), mb(res.rssBase), mb(res.rssFull), mb(res.perSessionIdle())), mb(res.perSession()) / 2},
 		)
 		for _, ph := range res.phases {
 			rows = append(rows, row{fmt.Sprintf("SSH console: keystroke echo on %s, %d sessions %s (median of %d)", res.where, res.ready, ph.name, len(ph.echoes)), "≤ 50 ms",

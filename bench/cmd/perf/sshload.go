@@ -35,6 +35,10 @@ type sshConfig struct {
 	serverEnv  []string      // more environment for apitoken serve
 	hold       time.Duration // idle time with every session open, before the keystrokes
 	page       string        // "tokens" (`ssh host`, the API tokens page) or "wizard" (`ssh host add`)
+	// apart runs the sandbox as its own process (`apitoken sandbox`), as
+	// the API is in a deployment, so the server's memory and CPU are the
+	// console's alone; otherwise `apitoken serve --sandbox` holds both.
+	apart bool
 }
 
 // sshPage is how a load session reaches the page it types on.
@@ -63,7 +67,8 @@ type sshResult struct {
 	refusals                 map[string]int // why, counted
 	firstFrame, toReady      []time.Duration
 	phases                   []phaseResult
-	rssBase, rssFull         int64 // server VmRSS, bytes
+	rssBase, rssFull         int64 // server VmRSS, bytes: before, and its peak with every session open
+	rssIdle                  int64 // server VmRSS with every session open and idle, before the keystrokes
 	cpuIdle                  time.Duration
 	idleWindow               time.Duration
 	addresses                int
@@ -103,6 +108,14 @@ func (r sshResult) perSession() int64 {
 		return 0
 	}
 	return (r.rssFull - r.rssBase) / int64(r.ready)
+}
+
+// perSessionIdle is the server's resident memory per idle session.
+func (r sshResult) perSessionIdle() int64 {
+	if r.ready == 0 {
+		return 0
+	}
+	return (r.rssIdle - r.rssBase) / int64(r.ready)
 }
 
 // serverProc is `apitoken serve` on a loopback port.
@@ -162,7 +175,63 @@ func writeAuthorizedKeys(path string, n int) ([]gossh.Signer, error) {
 	return signers, os.WriteFile(path, []byte(b.String()), 0o600)
 }
 
-func startServer(bin, dir string, maxSessions int, env []string) (*serverProc, error) {
+// sandboxDefaultAccount is the demo sandbox's default account.
+const sandboxDefaultAccount = "ACC-1000-0001"
+
+// startSandbox runs `apitoken sandbox` on a loopback port and returns the
+// environment that points `apitoken serve` at it. The operator token goes
+// through the environment, never argv.
+func startSandbox(bin, dir string) (*serverProc, []string, error) {
+	addr, err := freePort()
+	if err != nil {
+		return nil, nil, err
+	}
+	secret := make([]byte, 20)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, nil, err
+	}
+	token := fmt.Sprintf("sbx_perf_%x", secret)
+	cmd := exec.Command(bin, "sandbox", "--listen", addr)
+	cmd.Dir = dir
+	cmd.Env = []string{"HOME=" + dir, "PATH=/usr/bin:/bin", "MPT_SANDBOX_TOKEN=" + token}
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		return nil, nil, err
+	}
+	p := &serverProc{cmd: cmd, addr: addr, done: make(chan error, 1)}
+	go func() { p.done <- cmd.Wait() }()
+	if err := p.waitListening(); err != nil {
+		return nil, nil, err
+	}
+	return p, []string{"MPT_API_BASE_URL=http://" + addr, "MPT_API_TOKEN=" + token, "MPT_ACCOUNT_ID=" + sandboxDefaultAccount}, nil
+}
+
+// waitListening waits until the process accepts connections on its
+// address.
+func (p *serverProc) waitListening() error {
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", p.addr, time.Second)
+		if err == nil {
+			_ = c.Close()
+			return nil
+		}
+		select {
+		case err := <-p.done:
+			p.done <- err
+			return fmt.Errorf("%s exited: %v", filepath.Base(p.cmd.Path), err)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			p.stop()
+			return fmt.Errorf("%s is not listening on %s after 15s", filepath.Base(p.cmd.Path), p.addr)
+		}
+	}
+}
+
+// startServer runs `apitoken serve`: on the built-in sandbox when api is
+// nil, else on the API api's environment names.
+func startServer(bin, dir string, maxSessions int, env, api []string) (*serverProc, error) {
 	addr, err := freePort()
 	if err != nil {
 		return nil, err
@@ -179,10 +248,12 @@ func startServer(bin, dir string, maxSessions int, env []string) (*serverProc, e
 		"--max-sessions", strconv.Itoa(maxSessions),
 		"--idle-timeout", "30m",
 		"--max-session-length", "1h",
-		"--grace", "5s",
-		"--sandbox")
+		"--grace", "5s")
+	if api == nil {
+		cmd.Args = append(cmd.Args, "--sandbox")
+	}
 	cmd.Dir = dir
-	cmd.Env = append([]string{"HOME=" + dir, "PATH=/usr/bin:/bin"}, env...)
+	cmd.Env = append(append([]string{"HOME=" + dir, "PATH=/usr/bin:/bin"}, api...), env...)
 	cmd.Stdout = io.Discard
 	cmd.Stderr = audit
 	if err := cmd.Start(); err != nil {
@@ -190,24 +261,10 @@ func startServer(bin, dir string, maxSessions int, env []string) (*serverProc, e
 	}
 	p := &serverProc{cmd: cmd, addr: addr, audit: audit.Name(), done: make(chan error, 1)}
 	go func() { p.done <- cmd.Wait() }()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			_ = c.Close()
-			return p, nil
-		}
-		select {
-		case err := <-p.done:
-			p.done <- err
-			return nil, fmt.Errorf("apitoken serve exited: %v (audit log %s)", err, p.audit)
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			p.stop()
-			return nil, fmt.Errorf("apitoken serve is not listening on %s after 15s", addr)
-		}
+	if err := p.waitListening(); err != nil {
+		return nil, fmt.Errorf("%w (audit log %s)", err, p.audit)
 	}
+	return p, nil
 }
 
 // stop drains the server (SIGTERM) and kills it if that takes too long.
@@ -492,7 +549,16 @@ func measureSSH(ctx context.Context, cfg sshConfig, log io.Writer) (res sshResul
 		return res, err
 	}
 	res.maxSessions = cfg.sessions + 10
-	srv, err := startServer(cfg.bin, dir, res.maxSessions, cfg.serverEnv)
+	var api []string
+	if cfg.apart {
+		sb, env, err := startSandbox(cfg.bin, dir)
+		if err != nil {
+			return res, err
+		}
+		defer sb.stop()
+		api = env
+	}
+	srv, err := startServer(cfg.bin, dir, res.maxSessions, cfg.serverEnv, api)
 	if err != nil {
 		return res, err
 	}
@@ -612,6 +678,7 @@ func measureSSH(ctx context.Context, cfg sshConfig, log io.Writer) (res sshResul
 	// the server spends doing nothing.
 	time.Sleep(500 * time.Millisecond)
 	res.rssFull, _ = procStatus(pid, "VmRSS")
+	res.rssIdle = res.rssFull
 	cpu0, _ := procCPU(pid)
 	res.idleWindow = time.Second
 	time.Sleep(res.idleWindow)
