@@ -192,6 +192,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize(msg.Width, msg.Height)
 		return m, nil
 	case tea.BackgroundColorMsg:
+		if msg.IsDark() == m.c.Theme.IsDark {
+			return m, nil // the theme the first frame was drawn with is right
+		}
 		return m, m.setTheme(msg.IsDark())
 	case tea.KeyPressMsg:
 		if cmd, handled := m.handleGlobalKey(msg); handled {

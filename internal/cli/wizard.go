@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
@@ -53,6 +54,13 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 	accessible := opts.Accessible || f.Getenv("TERM") == "dumb"
 	if !accessible && !isTerminal(f.IO) {
 		return usagef("the wizard needs a terminal; in scripts use \"apitoken create\" (see apitoken create --help)")
+	}
+	if !accessible {
+		// Bubble Tea measures the first frame in wcwidth cells, and the first
+		// rune above U+02FF makes go-runewidth fill a 2 MB table, about a
+		// millisecond that would delay that frame. Fill it now, beside the
+		// start-up, while the renderer waits for its first tick.
+		go ansi.StringWidthWc("─")
 	}
 	conn, err := f.Connect(ctx, &opts.API, f.IO.ErrOut)
 	if err != nil {
