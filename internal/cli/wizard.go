@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"syscall"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/sandbox"
 	"github.com/softwareone/apitoken/ui"
 )
 
@@ -62,17 +64,17 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 		// start-up, while the renderer waits for its first tick.
 		go ansi.StringWidthWc("─")
 	}
-	conn, err := f.Connect(ctx, &opts.API, f.IO.ErrOut)
+	conn, err := connectWizard(ctx, f, &opts.API, f.IO.ErrOut)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer conn.close()
 
 	created := &createdRecord{}
 	uiOpts := ui.Options{
-		API:       &trackedAPI{API: conn.Client, record: created},
-		AccountID: conn.AccountID,
-		Sandbox:   conn.Sandbox,
+		API:       &trackedAPI{API: conn.api, record: created},
+		AccountID: conn.accountID,
+		Sandbox:   conn.sandbox,
 		AllowLogo: true,
 		OnCreated: created.set,
 	}
@@ -121,6 +123,8 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 	switch {
 	case runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled):
 		return runErr
+	case tok == nil && conn.startErr() != nil:
+		return conn.startErr()
 	case tok == nil && created.unknown():
 		fmt.Fprintln(f.IO.ErrOut, "apitoken: a create was in flight and its outcome is unknown: look for the token in the portal before trying again.")
 		return &exitError{code: ExitUnknown}
@@ -131,6 +135,133 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 		return &exitError{code: ExitUnknown}
 	}
 	return nil
+}
+
+// wizardConn is the wizard's connection: the API, the account, whether it
+// is the sandbox.
+type wizardConn struct {
+	api       ui.API
+	accountID string
+	sandbox   bool
+	late      *lateAPI // the sandbox being started, or nil
+	closeConn func()
+}
+
+// connectWizard connects as Factory.Connect does, except on the built-in
+// sandbox with its demo catalogue: there the account is known at once
+// (flags, environment or the demo's default), and the sandbox starts beside
+// the wizard's first frame rather than before it (seeding it and serving it
+// on loopback cost about a millisecond); the wizard's first calls wait for
+// it instead. A credential file or a fixture file is read first, as
+// Connect does, so its errors come before the wizard opens.
+func connectWizard(ctx context.Context, f *Factory, a *APIFlags, notes io.Writer) (*wizardConn, error) {
+	if a.TokenFile == "" && a.Fixtures == "" {
+		cfg, account, err := f.resolve(a)
+		if err != nil {
+			return nil, err
+		}
+		if useSandbox(a, cfg) {
+			fx := sandbox.DemoFixture()
+			if account == "" {
+				account = fx.DefaultAccount
+			}
+			late := &lateAPI{ready: make(chan struct{})}
+			go func() {
+				defer close(late.ready)
+				conn, err := f.startSandbox(fx, account)
+				if err != nil {
+					late.err = err
+					return
+				}
+				late.api, late.closeConn = conn.Client, conn.Close
+			}()
+			fmt.Fprintln(notes, sandboxNotice)
+			return &wizardConn{api: late, accountID: account, sandbox: true, late: late, closeConn: late.close}, nil
+		}
+	}
+	conn, err := f.Connect(ctx, a, notes)
+	if err != nil {
+		return nil, err
+	}
+	return &wizardConn{api: conn.Client, accountID: conn.AccountID, sandbox: conn.Sandbox, closeConn: conn.Close}, nil
+}
+
+func (c *wizardConn) close() { c.closeConn() }
+
+// startErr is why the sandbox could not start, once it is known; nil for
+// a connection made before the wizard opened.
+func (c *wizardConn) startErr() error {
+	if c.late == nil {
+		return nil
+	}
+	<-c.late.ready
+	return c.late.err
+}
+
+// lateAPI is an API whose connection is still being made: each call waits
+// for it, or for the call's context.
+type lateAPI struct {
+	ready     chan struct{} // closed once api or err is set
+	api       ui.API
+	err       error
+	closeConn func()
+}
+
+func (l *lateAPI) get(ctx context.Context) (ui.API, error) {
+	select {
+	case <-l.ready:
+		return l.api, l.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// close ends the connection once it is made.
+func (l *lateAPI) close() {
+	<-l.ready
+	if l.closeConn != nil {
+		l.closeConn()
+	}
+}
+
+func (l *lateAPI) GetAccount(ctx context.Context, id string, selectFields ...string) (*apiclient.Account, error) {
+	api, err := l.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetAccount(ctx, id, selectFields...)
+}
+
+func (l *lateAPI) ListEnabledModules(ctx context.Context, accountID string) ([]apiclient.Module, error) {
+	api, err := l.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return api.ListEnabledModules(ctx, accountID)
+}
+
+func (l *lateAPI) CreateAPIToken(ctx context.Context, req *apiclient.CreateAPITokenRequest) (*apiclient.APIToken, error) {
+	api, err := l.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateAPIToken(ctx, req)
+}
+
+func (l *lateAPI) FindLostAPIToken(ctx context.Context, att apiclient.CreateAttempt, opts *apiclient.FindLostOptions) (*apiclient.LostResult, error) {
+	api, err := l.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return api.FindLostAPIToken(ctx, att, opts)
+}
+
+func (l *lateAPI) DisableAPIToken(ctx context.Context, id string) (*apiclient.APIToken, error) {
+	api, err := l.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return api.DisableAPIToken(ctx, id)
 }
 
 // program is what the signal supervisor does to a running wizard.
