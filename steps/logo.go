@@ -71,6 +71,31 @@ func (p LogoPreview) For(icon *apiclient.Icon, rows int) (cells []string, text s
 	return nil, p.Text
 }
 
+// Beside returns summary (a one-line description of icon, already styled)
+// with the drawing of icon on its left, in lines of at most width cells:
+// the form the Overview shows a logo in. Where there is no drawing, the
+// preview's text follows the summary; a preview of another icon adds
+// nothing.
+func (p LogoPreview) Beside(icon *apiclient.Icon, summary string, width int) string {
+	cells, text := p.For(icon, previewRows)
+	room := width - previewCols - 2
+	if len(cells) == 0 || room < 10 {
+		if text == "" {
+			return summary
+		}
+		return ansi.Truncate(summary+" · "+text, width, textsafe.Ellipsis)
+	}
+	lines := make([]string, len(cells))
+	for i, c := range cells {
+		lines[i] = c
+		if i == 0 {
+			c += strings.Repeat(" ", max(previewCols-ansi.StringWidth(c), 0))
+			lines[i] = c + "  " + ansi.Truncate(summary, room, textsafe.Ellipsis)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
 // drawLogo draws icon for a terminal with colour profile prof.
 func drawLogo(icon *apiclient.Icon, info apiclient.IconInfo, prof colorprofile.Profile) LogoPreview {
 	lp := LogoPreview{Icon: icon, profile: prof}

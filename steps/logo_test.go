@@ -456,3 +456,31 @@ func helpKeys(bs []key.Binding) string {
 	}
 	return strings.Join(out, " ")
 }
+
+// TestLogoPreviewBeside: the Overview's form of the logo, the drawing with
+// the summary on its first line, or the summary and the text.
+func TestLogoPreviewBeside(t *testing.T) {
+	d := newLogoDir(t)
+	s, data := logoStep(t, d.home, false, colorprofile.TrueColor)
+	run(t, s, s.Update(tea.PasteMsg{Content: d.png}))
+	icon := data.Icon
+	if icon == nil {
+		t.Fatal("no icon read")
+	}
+	drawn := steps.LogoPreview{Icon: icon, Cells: "ab\ncd", Small: "ab", Text: "image 2×2"}
+	if got, want := drawn.Beside(icon, "my logo.png · PNG", 40), "ab        my logo.png · PNG\ncd"; got != want {
+		t.Errorf("Beside = %q, want %q", got, want)
+	}
+	if got := drawn.Beside(icon, strings.Repeat("x", 100), 40); ansi.StringWidth(strings.Split(got, "\n")[0]) > 40 {
+		t.Errorf("a long summary is not cut to the width: %q", got)
+	}
+	words := steps.LogoPreview{Icon: icon, Text: "no preview for SVG"}
+	if got, want := words.Beside(icon, "mark.svg · SVG", 40), "mark.svg · SVG · no preview for SVG"; got != want {
+		t.Errorf("Beside = %q, want %q", got, want)
+	}
+	// A preview of another icon adds nothing.
+	other := *icon
+	if got := drawn.Beside(&other, "s", 40); got != "s" {
+		t.Errorf("the preview of another icon is drawn: %q", got)
+	}
+}
