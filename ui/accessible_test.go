@@ -75,6 +75,24 @@ func TestAccessibleModeEndOfInput(t *testing.T) {
 	}
 }
 
+// TestAccessibleModeEndAfterBadModuleNumber: input that ends right after
+// an out-of-range module number (a mistyped number, then ctrl+d) ends the
+// flow cleanly; huh's multi-select used the number as an index and crashed.
+func TestAccessibleModeEndAfterBadModuleNumber(t *testing.T) {
+	for _, answers := range []string{"Reports\n\n\n99\n", "Reports\n\n\n-1\n", "Reports\n\n\nx\n"} {
+		srv, client := accessibleSandbox(t)
+		var out bytes.Buffer
+		err := ui.RunAccessible(context.Background(), ui.Options{API: client, AccountID: srv.DefaultAccount()},
+			strings.NewReader(answers), &out)
+		if !errors.Is(err, ui.ErrAborted) {
+			t.Errorf("%q: err = %v, want ErrAborted", answers, err)
+		}
+		if len(srv.Creates()) != 0 {
+			t.Errorf("%q: a token was created", answers)
+		}
+	}
+}
+
 // TestAccessibleModeLateCommit: in the accessible flow too, a create that
 // times out and commits a moment later is found, not reported as not
 // created (which would invite a duplicate).
