@@ -140,7 +140,7 @@ func displayName(path string) string {
 }
 
 func tooBig(name string, n int64) error {
-	size, limit := formatBytes(n), formatBytes(MaxIconBytes)
+	size, limit := FormatSize(n), FormatSize(MaxIconBytes)
 	if size == limit {
 		size, limit = strconv.FormatInt(n, 10)+" bytes", strconv.Itoa(MaxIconBytes)+" bytes ("+limit+")"
 	}
@@ -163,8 +163,6 @@ func FormatSize(n int64) string {
 	}
 }
 
-// formatBytes is FormatSize under the name the package's messages use.
-func formatBytes(n int64) string { return FormatSize(n) }
 
 // InspectIcon checks icon data (from a file called name) and describes it:
 // the format is sniffed from the content (PNG, JPEG and GIF magic numbers, an
