@@ -163,7 +163,6 @@ func FormatSize(n int64) string {
 	}
 }
 
-
 // InspectIcon checks icon data (from a file called name) and describes it:
 // the format is sniffed from the content (PNG, JPEG and GIF magic numbers, an
 // <svg> root element), the pixel size read, and truncated or corrupt images
