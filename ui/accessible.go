@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -14,8 +15,8 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/pathinput"
 	"github.com/softwareone/apitoken/internal/textsafe"
-	"github.com/softwareone/apitoken/ui/common"
 	"github.com/softwareone/apitoken/ui/pages/wizard"
 )
 
@@ -52,9 +53,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	say("")
 
 	req := &apiclient.CreateAPITokenRequest{AccountID: opts.AccountID}
-	ask := func(f interface {
-		RunAccessible(io.Writer, io.Reader) error
-	}) error {
+	ask := func(f accessibleField) error {
 		err := f.RunAccessible(w, r)
 		switch {
 		case ctx.Err() != nil || errors.Is(err, context.Canceled): // ctrl+c, or the program is ending
@@ -87,7 +86,12 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 			if strings.TrimSpace(p) == "" {
 				return nil
 			}
-			icon, _, err := apiclient.ReadIcon(common.ExpandHome(strings.TrimSpace(p)))
+			// What a terminal pastes when a file is dropped, as on General.
+			path, err := pathinput.Parse(p, os.UserHomeDir)
+			if err != nil {
+				return err
+			}
+			icon, _, err := apiclient.ReadIcon(path)
 			req.Icon = icon
 			return err
 		})); err != nil {
@@ -106,10 +110,11 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		options[i] = huh.NewOption(label, m.ID)
 	}
 	for len(req.ModuleIDs) == 0 {
-		if err := ask(huh.NewMultiSelect[string]().Title("Modules the token may use. Enter a number to select or unselect it, 0 when done.").
-			Options(options...).Value(&req.ModuleIDs)); err != nil {
+		ids, err := pickModules(ask, say, options)
+		if err != nil {
 			return err
 		}
+		req.ModuleIDs = ids
 		if len(req.ModuleIDs) == 0 {
 			say("Select at least one module.")
 		}
@@ -280,3 +285,34 @@ func (l *lineReader) Read(p []byte) (int, error) {
 }
 
 func (l *lineReader) eof() bool { return l.done }
+
+// pickModules asks for modules by number, one toggle an answer, 0 (or
+// nothing) when done; see askNumber for why not huh's MultiSelect.
+func pickModules(ask func(accessibleField) error, say func(string, ...any), options []huh.Option[string]) ([]string, error) {
+	selected := make([]bool, len(options))
+	for {
+		say("Modules the token may use. Enter a number to select or unselect it, 0 when done.")
+		for i, o := range options {
+			mark := " "
+			if selected[i] {
+				mark = "✓"
+			}
+			say("%d. %s %s", i+1, mark, o.Key)
+		}
+		say("0.   Confirm selection")
+		n, ok, err := askNumber(ask, 0, len(options))
+		if err != nil {
+			return nil, err
+		}
+		if !ok || n == 0 {
+			var ids []string
+			for i, on := range selected {
+				if on {
+					ids = append(ids, options[i].Value)
+				}
+			}
+			return ids, nil
+		}
+		selected[n-1] = !selected[n-1]
+	}
+}

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/png"
 	"io"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -72,6 +76,53 @@ func TestAccessibleModeEndOfInput(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "Your token is created") || len(srv.Creates()) != 0 {
 		t.Fatalf("a token was created from incomplete input:\n%s", out.String())
+	}
+}
+
+// TestAccessibleModeEndAfterBadModuleNumber: input that ends right after
+// an out-of-range module number (a mistyped number, then ctrl+d) ends the
+// flow cleanly; huh's multi-select used the number as an index and crashed.
+func TestAccessibleModeEndAfterBadModuleNumber(t *testing.T) {
+	for _, answers := range []string{"Reports\n\n\n99\n", "Reports\n\n\n-1\n", "Reports\n\n\nx\n"} {
+		srv, client := accessibleSandbox(t)
+		var out bytes.Buffer
+		err := ui.RunAccessible(context.Background(), ui.Options{API: client, AccountID: srv.DefaultAccount()},
+			strings.NewReader(answers), &out)
+		if !errors.Is(err, ui.ErrAborted) {
+			t.Errorf("%q: err = %v, want ErrAborted", answers, err)
+		}
+		if len(srv.Creates()) != 0 {
+			t.Errorf("%q: a token was created", answers)
+		}
+	}
+}
+
+// TestAccessibleModeDroppedLogo: the line mode reads a logo path the way a
+// terminal pastes a dropped file (quoted, with spaces), as General does.
+func TestAccessibleModeDroppedLogo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dir with space")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var img bytes.Buffer
+	if err := png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 2, 2))); err != nil {
+		t.Fatal(err)
+	}
+	logo := filepath.Join(dir, "my logo.png")
+	if err := os.WriteFile(logo, img.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv, client := accessibleSandbox(t)
+	var out bytes.Buffer
+	answers := "Reports\n\n'" + logo + "'\n1\n0\ny\n"
+	err := ui.RunAccessible(context.Background(), ui.Options{API: client, AccountID: srv.DefaultAccount(), AllowLogo: true},
+		strings.NewReader(answers), &out)
+	if err != nil {
+		t.Fatalf("err = %v; output:\n%s", err, out.String())
+	}
+	creates := srv.Creates()
+	if len(creates) != 1 || creates[0].IconBytes != img.Len() {
+		t.Fatalf("creates = %+v, want one with the %d-byte logo; output:\n%s", creates, img.Len(), out.String())
 	}
 }
 
