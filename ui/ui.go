@@ -21,6 +21,7 @@ import (
 	"github.com/softwareone/apitoken/ui/pages/accounts"
 	"github.com/softwareone/apitoken/ui/pages/details"
 	"github.com/softwareone/apitoken/ui/pages/edit"
+	"github.com/softwareone/apitoken/ui/pages/rotate"
 	"github.com/softwareone/apitoken/ui/pages/tokens"
 	"github.com/softwareone/apitoken/ui/pages/wizard"
 )
@@ -100,7 +101,7 @@ type Model struct {
 	account string
 	// values are the token values a details page was opened with (only
 	// after a create here), so a page rebuilt after an edit keeps it.
-	values map[*details.Page]apiclient.Secret
+	values map[*detailsPage]apiclient.Secret
 
 	// The header and help bar change rarely; they are drawn again only
 	// when what they show changed.
@@ -131,7 +132,7 @@ func New(opts Options) *Model {
 	if opts.DarkBackground != nil {
 		dark = *opts.DarkBackground
 	}
-	m := &Model{opts: opts, values: map[*details.Page]apiclient.Secret{}}
+	m := &Model{opts: opts, values: map[*detailsPage]apiclient.Secret{}}
 	m.c = &common.Common{
 		Theme:  theme.New(dark),
 		Keys:   common.NewKeyMap(),
@@ -187,7 +188,7 @@ func (m *Model) pickAccount(acc apiclient.Account) tea.Cmd {
 	return m.top().Init()
 }
 
-func (m *Model) newDetails(tok apiclient.APIToken, value apiclient.Secret) *details.Page {
+func (m *Model) newDetails(tok apiclient.APIToken, value apiclient.Secret) *detailsPage {
 	opts := []details.Option{details.WithTicker(details.Ticker(m.opts.Tick)), details.WithBaseURL(m.opts.BaseURL)}
 	if m.opts.Propagation > 0 {
 		opts = append(opts, details.WithPropagation(m.opts.Propagation))
@@ -195,7 +196,7 @@ func (m *Model) newDetails(tok apiclient.APIToken, value apiclient.Secret) *deta
 	if !value.IsZero() {
 		opts = append(opts, details.WithValue(value))
 	}
-	p := details.New(m.c, m.c.API, tok, opts...)
+	p := &detailsPage{Page: details.New(m.c, m.c.API, tok, opts...)}
 	if !value.IsZero() {
 		m.values[p] = value
 	}
@@ -237,7 +238,7 @@ func (m *Model) Push(p common.Page) tea.Cmd {
 // Pop implements common.Navigator. The last page stays.
 func (m *Model) Pop() {
 	if len(m.pages) > 1 {
-		if d, ok := m.top().(*details.Page); ok {
+		if d, ok := m.top().(*detailsPage); ok {
 			delete(m.values, d)
 		}
 		m.pages = m.pages[:len(m.pages)-1]
@@ -335,8 +336,51 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 		return m.openEdit(msg.Token), true
 	case edit.SavedMsg:
 		return m.saved(msg.Token), true
+	case rotateMsg:
+		if m.c.Shutdown != "" {
+			return nil, true
+		}
+		return m.Push(rotate.New(m.c, m.c.API, msg.tok)), true
+	case rotate.DoneMsg:
+		// The old token's details are stale either way: back to the list,
+		// the new token selected when there is one.
+		if m.list == nil || !m.popTo(m.list) {
+			m.Pop()
+			return nil, true
+		}
+		id := msg.New
+		if id == "" {
+			id = msg.Old
+		}
+		m.list.SelectID(id)
+		return m.list.Refresh(), true
 	}
 	return nil, false
+}
+
+// rotateKey opens Rotate from the details page.
+var rotateKey = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "rotate"))
+
+// rotateMsg asks for the rotation of tok.
+type rotateMsg struct{ tok apiclient.APIToken }
+
+// detailsPage is the details page with Rotate, which the root runs: R
+// opens it for the token on the page.
+type detailsPage struct{ *details.Page }
+
+func (d *detailsPage) Update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, rotateKey) && !d.Capturing() {
+		if tok := d.Token(); tok.Name != "" {
+			return func() tea.Msg { return rotateMsg{tok: tok} }
+		}
+	}
+	return d.Page.Update(msg)
+}
+
+func (d *detailsPage) ShortHelp() []key.Binding { return append(d.Page.ShortHelp(), rotateKey) }
+
+func (d *detailsPage) FullHelp() [][]key.Binding {
+	return append(d.Page.FullHelp(), []key.Binding{rotateKey})
 }
 
 func (m *Model) openEdit(tok apiclient.APIToken) tea.Cmd {
@@ -357,7 +401,7 @@ func (m *Model) saved(tok apiclient.APIToken) tea.Cmd {
 	if m.list != nil {
 		cmds = append(cmds, m.list.Update(actions.ChangedMsg{Token: tok}))
 	}
-	if d, ok := m.top().(*details.Page); ok && d.Token().ID == tok.ID {
+	if d, ok := m.top().(*detailsPage); ok && d.Token().ID == tok.ID {
 		value := m.values[d]
 		m.Pop()
 		nd := m.newDetails(tok, value)
