@@ -436,3 +436,37 @@ func TestCtrlCDuringRotateCreate(t *testing.T) {
 		t.Errorf("after quitting the old token is %s", s)
 	}
 }
+
+// TestTokensAreaSnapshots: `apitoken tokens` at 100×30: the list, each tab
+// of the details page, Edit, and Rotate's question.
+func TestTokensAreaSnapshots(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) { c.start = ui.StartTokens })
+	settled := func(what, text string) {
+		h.t.Helper()
+		h.waitFor(what, func(s string) bool { return strings.Contains(s, text) && !hasSpinner(s) })
+	}
+	settled("the list", "TKN-1000-1001")
+	h.snapshot("list")
+	h.press("enter")
+	settled("General", "Description")
+	h.snapshot("details_general")
+	h.press("tab")
+	settled("Modules", "MOD-")
+	h.snapshot("details_modules")
+	h.press("tab")
+	settled("Details", "Revision")
+	h.snapshot("details_details")
+	h.press("tab")
+	settled("Audit trail", "Event")
+	h.snapshot("details_audit")
+	h.press("R")
+	settled("Rotate", "enter rotate")
+	h.snapshot("rotate")
+	h.press("esc") // nothing was sent: back to the details
+	settled("the details again", "R rotate")
+	h.press("esc")
+	settled("the list again", "● API tokens ")
+	h.press("e")
+	settled("Edit", "● General")
+	h.snapshot("edit_general")
+}

@@ -6,6 +6,7 @@
 package ui
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -97,8 +98,11 @@ type Model struct {
 	pages  []common.Page
 	wizard *wizard.Page // the latest wizard, for Data and Active
 	list   *tokens.Page // the API tokens page, at the bottom of the stack
-	// account is the account the app works on, "" until one is picked.
+	// account is the account the app works on, "" until one is picked;
+	// acct what is known of it (nil until read), for the header when no
+	// wizard has read it.
 	account string
+	acct    *apiclient.Account
 	// values are the token values a details page was opened with (only
 	// after a create here), so a page rebuilt after an edit keeps it.
 	values map[*detailsPage]apiclient.Secret
@@ -184,8 +188,44 @@ func (m *Model) newWizard() *wizard.Page {
 // place of the picker.
 func (m *Model) pickAccount(acc apiclient.Account) tea.Cmd {
 	m.start(acc.ID)
+	if acc.Name != "" {
+		m.acct = &acc
+	}
 	m.resize(m.c.Width, m.c.Height)
-	return m.top().Init()
+	return tea.Batch(m.top().Init(), m.loadAccount())
+}
+
+// accountMsg is the account, read for the header.
+type accountMsg struct{ acc *apiclient.Account }
+
+// loadAccount reads the account for the header when no wizard will: the
+// app starts on the list.
+func (m *Model) loadAccount() tea.Cmd {
+	if m.acct != nil || m.account == "" || m.wizard != nil {
+		return nil
+	}
+	api, id := m.c.API, m.account
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		acc, err := api.GetAccount(ctx, id)
+		if err != nil {
+			return accountMsg{} // the header shows the id alone
+		}
+		return accountMsg{acc: acc}
+	}
+}
+
+// accountInfo is what is known of the account: read by the root, or by
+// the latest wizard.
+func (m *Model) accountInfo() *apiclient.Account {
+	if m.acct != nil {
+		return m.acct
+	}
+	if d := m.Data(); d != nil {
+		return d.Account
+	}
+	return nil
 }
 
 func (m *Model) newDetails(tok apiclient.APIToken, value apiclient.Secret) *detailsPage {
@@ -260,7 +300,7 @@ func (m *Model) popTo(p common.Page) bool {
 
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.top().Init()}
+	cmds := []tea.Cmd{m.top().Init(), m.loadAccount()}
 	if m.opts.DarkBackground == nil {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -285,6 +325,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.c.Shutdown = "apitoken was asked to stop"
 		}
 		return m, m.requestQuit(true)
+	case accountMsg:
+		if msg.acc != nil {
+			m.acct = msg.acc
+		}
+		return m, nil
 	case actions.QuitReadyMsg:
 		// An action (or a save) that held a quit has its answer.
 		return m, m.requestQuit(msg.Shutdown)

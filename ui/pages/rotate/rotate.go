@@ -13,8 +13,9 @@
 //
 // Messages the root handles:
 //
-//   - DoneMsg{Old, New}: the person left after a rotation (or an attempt);
-//     the root shows the API tokens page, New selected when there is one.
+//   - DoneMsg{Old, New}: the person left after a create was sent; the
+//     root shows the API tokens page, New selected when there is one.
+//     Leaving before anything was sent pops the page (Common.Nav).
 //   - actions.QuitReadyMsg: a quit was held while a call was out.
 package rotate
 
@@ -97,6 +98,7 @@ type Page struct {
 	uncert   *apiclient.APIToken
 	revealed bool
 	copySent bool
+	sent     bool // a create was sent: something may have changed
 
 	quitAsked, confirmQuit, shutdown bool
 
@@ -147,6 +149,7 @@ func (p *Page) create() tea.Cmd {
 		return nil
 	}
 	p.stage, p.text, p.bad = Creating, "", false
+	p.sent = true
 	api, req := p.api, p.request()
 	return tea.Batch(p.spin.Tick, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
@@ -364,6 +367,11 @@ func (p *Page) forget() {
 }
 
 func (p *Page) leave() tea.Cmd {
+	if !p.sent || (p.new == nil && p.uncert == nil && p.stage == Confirm) {
+		// Nothing changed: back to the details page.
+		p.c.Nav.Pop()
+		return nil
+	}
 	msg := DoneMsg{Old: p.old.ID}
 	if p.new != nil {
 		msg.New = p.new.ID
