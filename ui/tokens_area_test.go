@@ -470,3 +470,108 @@ func TestTokensAreaSnapshots(t *testing.T) {
 	settled("Edit", "● General")
 	h.snapshot("edit_general")
 }
+
+// TestShutdownDuringSave: a shutdown while the PUT is out waits for it;
+// the program then ends, the save sent once and holding.
+func TestShutdownDuringSave(t *testing.T) {
+	log := &requestLog{}
+	release := make(chan struct{})
+	held := make(chan struct{}, 1)
+	h := newHarness(t, copied, func(c *harnessConfig) {
+		c.record = log
+		c.gate = func(r *http.Request) {
+			if r.Method == http.MethodPut {
+				held <- struct{}{}
+				<-release
+			}
+		}
+	})
+	id := h.createAndClose("Shut save")
+	h.openEdit("Shut save")
+	h.typeText(" 3")
+	h.press("ctrl+n")
+	h.waitText("1 of 8 selected")
+	h.press("enter")
+	<-held
+	h.tm.Send(ui.ShutdownMsg{Reason: "The console is shutting down"})
+	h.waitText("Waiting for the answer to the save")
+	close(release)
+	h.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	if n := len(log.matching(http.MethodPut, id)); n != 1 {
+		t.Errorf("%d PUTs, want 1", n)
+	}
+	if got := storedToken(t, h.srv, id); got.Name != "Shut save 3" {
+		t.Errorf("stored name %q", got.Name)
+	}
+}
+
+// TestShutdownDuringRotate: a shutdown while the new token is being
+// created waits for it and shows its value with the banner; the old one
+// stays active, and no disable is sent.
+func TestShutdownDuringRotate(t *testing.T) {
+	log := &requestLog{}
+	var holding atomic.Bool
+	release := make(chan struct{})
+	held := make(chan struct{}, 1)
+	h := newHarness(t, copied, func(c *harnessConfig) {
+		c.record = log
+		c.gate = func(r *http.Request) {
+			if holding.Load() && r.Method == http.MethodPost {
+				held <- struct{}{}
+				<-release
+			}
+		}
+	})
+	oldID := h.openRotate("Shut rotate")
+	holding.Store(true)
+	h.press("enter")
+	<-held
+	h.tm.Send(ui.ShutdownMsg{Reason: "The console is shutting down"})
+	close(release)
+	h.waitText("The new token is created")
+	h.waitText("copy the new token, then quit")
+	if s := storedToken(t, h.srv, oldID).Status; s != "Active" {
+		t.Errorf("the old token is %s", s)
+	}
+	if n := len(log.matching(http.MethodPost, "/disable")); n != 0 {
+		t.Errorf("%d disables sent", n)
+	}
+	h.press("ctrl+c")
+	h.waitText("Quit anyway?")
+	h.press("y")
+	h.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+}
+
+// TestQuitDuringVerify: Verify only reads, so quitting while it waits
+// ends at once, and the token is as it was.
+func TestQuitDuringVerify(t *testing.T) {
+	log := &requestLog{}
+	release := make(chan struct{})
+	h := newHarness(t, copied, func(c *harnessConfig) {
+		c.record = log
+		c.fakeClock = true
+		c.gate = func(r *http.Request) {
+			if r.Method == http.MethodGet && r.Header.Get("Authorization") != "" && strings.Contains(r.URL.Path, "/api-tokens/TKN-") {
+				<-release
+			}
+		}
+	})
+	defer close(release)
+	h.waitText("Contoso Ltd")
+	h.toOverview("Quit verify")
+	h.press("enter")
+	h.waitText("Your token is created")
+	h.press("c")
+	h.waitText("Copied to the system clipboard")
+	h.press("t")
+	h.waitText("Checking: the token reads itself")
+	h.press("ctrl+c")
+	h.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	for _, r := range log.reqs {
+		if r.Method != http.MethodGet && !strings.HasSuffix(r.Path, "/api-tokens") {
+			t.Errorf("Verify sent %s %s", r.Method, r.Path)
+		}
+	}
+}
