@@ -27,3 +27,5 @@ func (noActions) Replace(string) tea.Cmd        { return nil }
 func (noActions) RetryModules() tea.Cmd         { return nil }
 func (noActions) Copy() tea.Cmd                 { return nil }
 func (noActions) Close() tea.Cmd                { return nil }
+func (noActions) Details() tea.Cmd              { return nil }
+func (noActions) Verify() tea.Cmd               { return nil }

@@ -7,6 +7,7 @@ package steps
 
 import (
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -89,6 +90,32 @@ type Data struct {
 	// CopyNote is what is known about the last copy, for the Summary.
 	CopyNote string
 	CopyErr  bool
+
+	// CreatedAt is when the create's answer came, for Verify's wait.
+	CreatedAt time.Time
+	// Verify is where the Summary's check that the token works stands.
+	// The wizard alone writes it.
+	Verify Verify
+}
+
+// VerifyState is where a Verify stands.
+type VerifyState int
+
+// The Verify states.
+const (
+	VerifyIdle     VerifyState = iota
+	VerifyWaiting              // waiting out the propagation
+	VerifyChecking             // the token is reading itself
+	VerifyDone
+)
+
+// Verify is the check that a new token works: the wait for the platform's
+// propagation, then a call with the token as its own credential.
+type Verify struct {
+	State    VerifyState
+	Progress float64 // of the wait, 0 to 1
+	OK       bool
+	Text     string // the outcome, safe to draw
 }
 
 // NewData returns empty wizard data for an account.
@@ -180,6 +207,10 @@ type Actions interface {
 	Copy() tea.Cmd
 	// Close leaves the wizard from the Summary.
 	Close() tea.Cmd
+	// Details opens the created token's details page.
+	Details() tea.Cmd
+	// Verify checks that the created token works, after its propagation.
+	Verify() tea.Cmd
 }
 
 // Messages the wizard sends to steps.

@@ -1,24 +1,20 @@
 package steps
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/internal/textsafe"
 	"github.com/softwareone/apitoken/theme"
 	"github.com/softwareone/apitoken/ui/common"
 )
 
 type summaryKeys struct {
-	Copy, Reveal, Details, Close, Back, Scroll key.Binding
+	Copy, Reveal, Details, Verify, Close key.Binding
 }
 
 func newSummaryKeys() summaryKeys {
@@ -26,11 +22,10 @@ func newSummaryKeys() summaryKeys {
 		Copy:    key.NewBinding(key.WithKeys("c", "y"), key.WithHelp("c", "copy token")),
 		Reveal:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reveal")),
 		Details: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view details")),
+		Verify:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test it works")),
 		// Not esc: one screen earlier esc meant "back", and here it must
-		// never end the app.
-		Close:  key.NewBinding(key.WithKeys("enter", "q"), key.WithHelp("enter", "close")),
-		Back:   key.NewBinding(key.WithKeys("esc", "v"), key.WithHelp("esc", "back to summary")),
-		Scroll: key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓", "scroll")),
+		// never leave without the token.
+		Close: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "close")),
 	}
 }
 
@@ -45,8 +40,6 @@ type SummaryStep struct {
 	keys  summaryKeys
 
 	revealed bool
-	details  bool
-	vp       viewport.Model
 
 	width, height int
 }
@@ -54,7 +47,6 @@ type SummaryStep struct {
 // NewSummary builds the Summary step.
 func NewSummary(c *common.Common, data *Data, act Actions) *SummaryStep {
 	s := &SummaryStep{data: data, theme: c.Theme, act: act, keys: newSummaryKeys()}
-	s.vp = viewport.New()
 	s.SetSize(80, 20)
 	return s
 }
@@ -69,45 +61,22 @@ func (s *SummaryStep) Capturing() bool { return false }
 func (s *SummaryStep) Revealed() bool { return s.revealed }
 
 // SetSize implements Step.
-func (s *SummaryStep) SetSize(w, h int) {
-	s.width, s.height = w, h
-	s.vp.SetWidth(max(w, 20))
-	s.vp.SetHeight(max(h-3, 3))
-	if s.details {
-		s.vp.SetContent(s.detailsContent())
-	}
-}
+func (s *SummaryStep) SetSize(w, h int) { s.width, s.height = w, h }
 
 // Update implements Step.
 func (s *SummaryStep) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		k := s.keys
-		if s.details {
-			switch {
-			case key.Matches(msg, k.Back):
-				s.details = false
-			case key.Matches(msg, k.Copy):
-				return s.act.Copy()
-			case key.Matches(msg, k.Reveal):
-				s.revealed = !s.revealed
-				s.vp.SetContent(s.detailsContent())
-			default:
-				var cmd tea.Cmd
-				s.vp, cmd = s.vp.Update(msg)
-				return cmd
-			}
-			return nil
-		}
 		switch {
 		case key.Matches(msg, k.Copy):
 			return s.act.Copy()
 		case key.Matches(msg, k.Reveal):
 			s.revealed = !s.revealed
 		case key.Matches(msg, k.Details):
-			s.details = true
-			s.vp.SetContent(s.detailsContent())
-			s.vp.GotoTop()
+			return s.act.Details()
+		case key.Matches(msg, k.Verify):
+			return s.act.Verify()
 		case key.Matches(msg, k.Close):
 			return s.act.Close()
 		}
@@ -157,9 +126,6 @@ func (s *SummaryStep) tokenView(w int) string {
 
 // View implements Step.
 func (s *SummaryStep) View() string {
-	if s.details {
-		return s.detailsView()
-	}
 	t := s.theme
 	tok := s.data.Created
 	w := max(s.width, 20)
@@ -192,6 +158,9 @@ func (s *SummaryStep) View() string {
 	b.WriteString(t.Summary.Notice.Render(ansi.Truncate("⚠ Copy the token now: you will not see it again.", w, textsafe.Ellipsis)) + "\n")
 	b.WriteString(s.tokenView(w) + "\n")
 	b.WriteString(t.Form.Hint.Render(ansi.Truncate("It can take up to a minute before the token works everywhere.", w, textsafe.Ellipsis)) + "\n")
+	if v := s.verifyView(w); v != "" {
+		b.WriteString("\n" + v + "\n")
+	}
 	if s.data.CopyNote != "" {
 		style := t.Summary.Copied
 		if s.data.CopyErr {
@@ -202,33 +171,6 @@ func (s *SummaryStep) View() string {
 	return b.String()
 }
 
-func (s *SummaryStep) detailsView() string {
-	t := s.theme
-	head := t.Form.Title.Render("Token details") + "  " + t.Form.Hint.Render(fmt.Sprintf("%3.0f%%", s.vp.ScrollPercent()*100))
-	if s.data.CopyNote != "" {
-		style := t.Summary.Copied
-		if s.data.CopyErr {
-			style = t.Status.Error
-		}
-		head += "  " + style.Render(ansi.Truncate(s.data.CopyNote, max(s.width-lipgloss.Width(head)-2, 10), textsafe.Ellipsis))
-	}
-	return head + "\n\n" + s.vp.View()
-}
-
-// detailsContent is the token as the API sent it; the value is in it only
-// once the user revealed it.
-func (s *SummaryStep) detailsContent() string {
-	if s.data.Created == nil {
-		return ""
-	}
-	var buf bytes.Buffer
-	if err := apiclient.WriteAPITokenJSON(&buf, s.data.Created, s.revealed); err != nil {
-		return s.theme.Status.Error.Render(textsafe.Line(err.Error(), 200))
-	}
-	text := buf.String()
-	return s.theme.Overview.Code.Render(ansi.Hardwrap(textsafe.Text(text, 0), max(s.width, 20), true))
-}
-
 // ShortHelp implements help.KeyMap.
 func (s *SummaryStep) ShortHelp() []key.Binding {
 	k := s.keys
@@ -236,13 +178,34 @@ func (s *SummaryStep) ShortHelp() []key.Binding {
 	if s.revealed {
 		reveal = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "hide"))
 	}
-	if s.details {
-		return []key.Binding{k.Scroll, k.Copy, reveal, k.Back}
-	}
-	return []key.Binding{k.Copy, reveal, k.Details, k.Close}
+	return []key.Binding{k.Copy, reveal, k.Details, k.Verify, k.Close}
 }
 
 // FullHelp implements help.KeyMap.
 func (s *SummaryStep) FullHelp() [][]key.Binding {
 	return [][]key.Binding{s.ShortHelp()}
+}
+
+// verifyView draws where Verify stands: a bar while the propagation is
+// waited out, then whether the token works.
+func (s *SummaryStep) verifyView(w int) string {
+	t, v := s.theme, s.data.Verify
+	switch v.State {
+	case VerifyWaiting:
+		label := fmt.Sprintf(" %3.0f%% waiting for the token to work everywhere", v.Progress*100)
+		barW := max(min(w-ansi.StringWidth(label), 30), 5)
+		full := int(v.Progress * float64(barW))
+		full = max(min(full, barW), 0)
+		bar := t.Summary.Success.Render(strings.Repeat("█", full)) + t.Form.Hint.Render(strings.Repeat("░", barW-full))
+		return bar + t.Form.Hint.Render(ansi.Truncate(label, max(w-barW, 1), textsafe.Ellipsis))
+	case VerifyChecking:
+		return t.Form.Hint.Render(ansi.Truncate("Checking: the token reads itself…", w, textsafe.Ellipsis))
+	case VerifyDone:
+		style := t.Summary.Copied
+		if !v.OK {
+			style = t.Status.Error
+		}
+		return style.Render(ansi.Truncate(v.Text, w, textsafe.Ellipsis))
+	}
+	return ""
 }

@@ -30,7 +30,10 @@ import (
 const benchAccount = "ACC-9000-0001"
 
 // fakeAPI answers at once from memory.
-type fakeAPI struct{ modules []apiclient.Module }
+type fakeAPI struct {
+	ui.API  // the tokens area: not benchmarked here
+	modules []apiclient.Module
+}
 
 func (f *fakeAPI) GetAccount(_ context.Context, id string, _ ...string) (*apiclient.Account, error) {
 	return &apiclient.Account{ID: id, Name: "Benchmark Client Ltd", Type: "Client", Status: "Active"}, nil

@@ -43,8 +43,8 @@ func TestEscOnSummaryStays(t *testing.T) {
 	h.press("enter")
 	h.waitText("Your token is created")
 	h.press("v")
-	h.waitText("Token details")
-	h.press("esc") // back from the details
+	h.waitText("Audit trail") // the details page
+	h.press("esc")            // back from the details
 	h.waitText("Your token is created")
 	h.press("esc")
 	h.press("r") // the program still takes keys after esc
@@ -122,11 +122,13 @@ func TestCopyClaimsOnlyWhatIsKnown(t *testing.T) {
 	h.inspect(func(m *ui.Model) { tok = m.Data().Created.Token.Reveal() })
 	h.tm.Send(tea.ClipboardMsg{Content: "something else", Selection: 'c'})
 	h.press("enter")
-	h.waitText("Quit anyway?")
+	h.waitText("Close anyway?")
 	h.press("n")
 	h.tm.Send(tea.ClipboardMsg{Content: tok, Selection: 'c'})
 	h.waitText("the terminal confirmed")
-	h.press("enter")
+	h.press("enter") // Close: to the API tokens page, without asking
+	h.waitText("● API tokens")
+	h.press("q")
 	h.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
 
@@ -147,6 +149,8 @@ func TestCopyNativeConfirms(t *testing.T) {
 		t.Errorf("the system clipboard got %q", got.String())
 	}
 	h.press("enter")
+	h.waitText("● API tokens")
+	h.press("q")
 	h.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
 

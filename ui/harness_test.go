@@ -1,11 +1,16 @@
 package ui_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,6 +55,18 @@ type harnessConfig struct {
 	native  func(string) error
 	// pick starts on the account picker, over these accounts.
 	pick []apiclient.Account
+	// start is the first page.
+	start ui.Start
+	// record, if set, gets every request the sandbox receives (its body
+	// read and put back), before the sandbox handles it.
+	record *requestLog
+	// gate, if set, is called before the sandbox handles each request and
+	// may block it (a save held while the test presses ctrl+c).
+	gate func(*http.Request)
+	// fakeClock moves the app's clock by a timer's duration when the
+	// timer is one of a second or more (Verify's), answering at once;
+	// shorter timers (spinners, debounce) stay real and leave the clock.
+	fakeClock bool
 }
 
 func mintCredential(t *testing.T, baseURL string, srv *sandbox.Server) apiclient.Secret {
@@ -132,7 +149,19 @@ func newHarness(t *testing.T, opts ...func(*harnessConfig)) *harness {
 	if cfg.beforeStart != nil {
 		cfg.beforeStart(srv)
 	}
-	ts := httptest.NewServer(srv)
+	var handler http.Handler = srv
+	if cfg.record != nil || cfg.gate != nil {
+		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if cfg.record != nil {
+				cfg.record.add(r)
+			}
+			if cfg.gate != nil {
+				cfg.gate(r)
+			}
+			srv.ServeHTTP(w, r)
+		})
+	}
+	ts := httptest.NewServer(handler)
 	t.Cleanup(ts.Close)
 	cred := apiclient.Secret(srv.OperatorToken())
 	if cfg.asToken {
@@ -154,13 +183,26 @@ func newHarness(t *testing.T, opts ...func(*harnessConfig)) *harness {
 	if len(cfg.pick) > 0 {
 		accountID = "" // the user picks
 	}
+	var offset atomic.Int64
+	clock := func() time.Time { return fixedNow.Add(time.Duration(offset.Load())) }
+	var tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+	if cfg.fakeClock {
+		tick = func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+			if d < time.Second {
+				return tea.Tick(d, fn)
+			}
+			return func() tea.Msg { offset.Add(int64(d)); return fn(clock()) }
+		}
+	}
 	m := ui.New(ui.Options{
+		Start:           cfg.start,
+		Tick:            tick,
 		API:             client,
 		AccountID:       accountID,
 		Accounts:        cfg.pick,
 		Sandbox:         true,
 		AllowLogo:       cfg.allowLogo,
-		Clock:           func() time.Time { return fixedNow },
+		Clock:           clock,
 		DarkBackground:  &dark,
 		OnCreated:       cfg.onCreated,
 		NativeClipboard: cfg.native,
@@ -290,4 +332,39 @@ func keyMsg(k string) tea.KeyPressMsg {
 
 func withSize(w, h int) func(*harnessConfig) {
 	return func(c *harnessConfig) { c.width, c.height = w, h }
+}
+
+// requestLog is what the sandbox received, in order.
+type requestLog struct {
+	mu   sync.Mutex
+	reqs []loggedRequest
+}
+
+type loggedRequest struct {
+	Method, Path string
+	Body         []byte
+}
+
+func (l *requestLog) add(r *http.Request) {
+	var body []byte
+	if r.Body != nil {
+		body, _ = io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.reqs = append(l.reqs, loggedRequest{Method: r.Method, Path: r.URL.Path, Body: body})
+}
+
+// matching returns the requests with this method whose path contains part.
+func (l *requestLog) matching(method, part string) []loggedRequest {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []loggedRequest
+	for _, r := range l.reqs {
+		if r.Method == method && strings.Contains(r.Path, part) {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -6,6 +6,7 @@
 package ui
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -16,8 +17,13 @@ import (
 	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/steps"
 	"github.com/softwareone/apitoken/theme"
+	"github.com/softwareone/apitoken/ui/actions"
 	"github.com/softwareone/apitoken/ui/common"
 	"github.com/softwareone/apitoken/ui/pages/accounts"
+	"github.com/softwareone/apitoken/ui/pages/details"
+	"github.com/softwareone/apitoken/ui/pages/edit"
+	"github.com/softwareone/apitoken/ui/pages/rotate"
+	"github.com/softwareone/apitoken/ui/pages/tokens"
 	"github.com/softwareone/apitoken/ui/pages/wizard"
 )
 
@@ -25,8 +31,22 @@ import (
 // provides it.
 type API = common.API
 
+// Start is the page the app opens on.
+type Start int
+
+const (
+	// StartWizard opens the "Add API token" wizard, with the API tokens
+	// page under it so that Close lands there (plain `apitoken`).
+	StartWizard Start = iota
+	// StartTokens opens the API tokens page (`apitoken tokens`, the
+	// console's default).
+	StartTokens
+)
+
 // Options configure the app.
 type Options struct {
+	// Start is the first page; StartWizard by default.
+	Start     Start
 	API       API
 	AccountID string
 	// Accounts, when it holds more than one and AccountID is empty, lets
@@ -53,6 +73,15 @@ type Options struct {
 	// that created it, even if the program has already ended (an SSH
 	// client that disconnected): the console records the token id there.
 	OnCreated func(*apiclient.APIToken)
+	// BaseURL is the API's base URL, shown (and copied) on the details
+	// page.
+	BaseURL string
+	// Tick makes the pages' timers (debounce, spinners, Verify's wait);
+	// nil is tea.Tick. Tests drive time through it.
+	Tick func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
+	// Propagation is how long a new token may take to work everywhere;
+	// Verify waits it out. Zero is a minute.
+	Propagation time.Duration
 }
 
 // ShutdownMsg asks the app to end as soon as that loses nothing: at once
@@ -67,7 +96,16 @@ type Model struct {
 	opts   Options
 	help   help.Model
 	pages  []common.Page
-	wizard *wizard.Page
+	wizard *wizard.Page // the latest wizard, for Data and Active
+	list   *tokens.Page // the API tokens page, at the bottom of the stack
+	// account is the account the app works on, "" until one is picked;
+	// acct what is known of it (nil until read), for the header when no
+	// wizard has read it.
+	account string
+	acct    *apiclient.Account
+	// values are the token values a details page was opened with (only
+	// after a create here), so a page rebuilt after an edit keeps it.
+	values map[*detailsPage]apiclient.Secret
 
 	// The header and help bar change rarely; they are drawn again only
 	// when what they show changed.
@@ -86,6 +124,9 @@ func (o *Options) setDefaults() {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Tick == nil {
+		o.Tick = tea.Tick
+	}
 }
 
 // New builds the app, with the wizard as its first page.
@@ -95,7 +136,7 @@ func New(opts Options) *Model {
 	if opts.DarkBackground != nil {
 		dark = *opts.DarkBackground
 	}
-	m := &Model{opts: opts}
+	m := &Model{opts: opts, values: map[*detailsPage]apiclient.Secret{}}
 	m.c = &common.Common{
 		Theme:  theme.New(dark),
 		Keys:   common.NewKeyMap(),
@@ -113,26 +154,93 @@ func New(opts Options) *Model {
 		if opts.AccountID == "" && len(opts.Accounts) == 1 {
 			opts.AccountID = opts.Accounts[0].ID
 		}
-		m.wizard = m.newWizard(opts.AccountID)
-		m.pages = []common.Page{m.wizard}
+		m.start(opts.AccountID)
 	}
 	m.resize(80, 24)
 	return m
 }
 
-func (m *Model) newWizard(accountID string) *wizard.Page {
+// start builds the stack for the account: the API tokens page at the
+// bottom, the wizard over it unless the app starts on the list. The list
+// under the wizard loads only once it is shown.
+func (m *Model) start(accountID string) {
+	m.account = accountID
+	m.list = tokens.New(m.c, m.c.API, tokens.WithAccount(accountID), tokens.WithTicker(tokens.Ticker(m.opts.Tick)))
+	m.pages = []common.Page{m.list}
+	if m.opts.Start == StartWizard {
+		m.wizard = m.newWizard()
+		m.pages = append(m.pages, m.wizard)
+	}
+}
+
+func (m *Model) newWizard() *wizard.Page {
 	return wizard.New(m.c, wizard.Options{
-		AccountID:       accountID,
+		AccountID:       m.account,
 		AllowLogo:       m.opts.AllowLogo,
 		NativeClipboard: m.opts.NativeClipboard,
 		OnCreated:       m.opts.OnCreated,
+		Tick:            m.opts.Tick,
+		Propagation:     m.opts.Propagation,
 	})
 }
 
-// pickAccount starts the wizard on the account the user picked.
+// pickAccount opens the first page on the account the user picked, in
+// place of the picker.
 func (m *Model) pickAccount(acc apiclient.Account) tea.Cmd {
-	m.wizard = m.newWizard(acc.ID)
-	return m.Push(m.wizard)
+	m.start(acc.ID)
+	if acc.Name != "" {
+		m.acct = &acc
+	}
+	m.resize(m.c.Width, m.c.Height)
+	return tea.Batch(m.top().Init(), m.loadAccount())
+}
+
+// accountMsg is the account, read for the header.
+type accountMsg struct{ acc *apiclient.Account }
+
+// loadAccount reads the account for the header when no wizard will: the
+// app starts on the list.
+func (m *Model) loadAccount() tea.Cmd {
+	if m.acct != nil || m.account == "" || m.wizard != nil {
+		return nil
+	}
+	api, id := m.c.API, m.account
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		acc, err := api.GetAccount(ctx, id)
+		if err != nil {
+			return accountMsg{} // the header shows the id alone
+		}
+		return accountMsg{acc: acc}
+	}
+}
+
+// accountInfo is what is known of the account: read by the root, or by
+// the latest wizard.
+func (m *Model) accountInfo() *apiclient.Account {
+	if m.acct != nil {
+		return m.acct
+	}
+	if d := m.Data(); d != nil {
+		return d.Account
+	}
+	return nil
+}
+
+func (m *Model) newDetails(tok apiclient.APIToken, value apiclient.Secret) *detailsPage {
+	opts := []details.Option{details.WithTicker(details.Ticker(m.opts.Tick)), details.WithBaseURL(m.opts.BaseURL)}
+	if m.opts.Propagation > 0 {
+		opts = append(opts, details.WithPropagation(m.opts.Propagation))
+	}
+	if !value.IsZero() {
+		opts = append(opts, details.WithValue(value))
+	}
+	p := &detailsPage{Page: details.New(m.c, m.c.API, tok, opts...)}
+	if !value.IsZero() {
+		m.values[p] = value
+	}
+	return p
 }
 
 // Data is the wizard's data (tests read it); nil before an account was
@@ -153,12 +261,10 @@ func (m *Model) Active() steps.ID {
 }
 
 // AccountID is the account the app works on, "" until one is picked.
-func (m *Model) AccountID() string {
-	if d := m.Data(); d != nil {
-		return d.AccountID
-	}
-	return ""
-}
+func (m *Model) AccountID() string { return m.account }
+
+// Top is the page on screen (tests look at its type).
+func (m *Model) Top() common.Page { return m.top() }
 
 func (m *Model) top() common.Page { return m.pages[len(m.pages)-1] }
 
@@ -172,13 +278,29 @@ func (m *Model) Push(p common.Page) tea.Cmd {
 // Pop implements common.Navigator. The last page stays.
 func (m *Model) Pop() {
 	if len(m.pages) > 1 {
+		if d, ok := m.top().(*detailsPage); ok {
+			delete(m.values, d)
+		}
 		m.pages = m.pages[:len(m.pages)-1]
 	}
 }
 
+// popTo takes pages off until p is on top; false if p is not in the stack.
+func (m *Model) popTo(p common.Page) bool {
+	for i := len(m.pages) - 1; i >= 0; i-- {
+		if m.pages[i] == p {
+			for len(m.pages) > i+1 {
+				m.Pop()
+			}
+			return true
+		}
+	}
+	return false
+}
+
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.top().Init()}
+	cmds := []tea.Cmd{m.top().Init(), m.loadAccount()}
 	if m.opts.DarkBackground == nil {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -206,6 +328,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.c.Shutdown = "apitoken was asked to stop"
 		}
 		return m, m.requestQuit(true)
+	case accountMsg:
+		if msg.acc != nil {
+			m.acct = msg.acc
+		}
+		return m, nil
+	case actions.QuitReadyMsg:
+		// An action (or a save) that held a quit has its answer.
+		return m, m.requestQuit(msg.Shutdown)
+	}
+	if cmd, handled := m.navigate(msg); handled {
+		return m, cmd
 	}
 	help := m.c.ShowHelp
 	cmd := m.top().Update(msg)
@@ -213,6 +346,116 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize(m.c.Width, m.c.Height)
 	}
 	return m, cmd
+}
+
+// navigate acts on the pages' requests to open another page.
+func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case wizard.ClosedMsg:
+		// The portal's Close: back to the API tokens page, the new token
+		// selected. During a shutdown, Close ends the app.
+		if m.c.Shutdown != "" {
+			return m.requestQuit(true), true
+		}
+		if m.list == nil || !m.popTo(m.list) {
+			return m.requestQuit(false), true
+		}
+		m.list.SelectID(msg.ID)
+		return m.list.Refresh(), true
+	case wizard.CancelMsg:
+		if m.list != nil && len(m.pages) > 1 && m.top() == m.wizard {
+			m.Pop()
+			return m.list.Refresh(), true
+		}
+		return nil, true
+	case wizard.DetailsMsg:
+		return m.Push(m.newDetails(msg.Token, msg.Value)), true
+	case tokens.AddMsg:
+		if m.c.Shutdown != "" {
+			return nil, true
+		}
+		m.wizard = m.newWizard()
+		return m.Push(m.wizard), true
+	case tokens.ViewMsg:
+		return m.Push(m.newDetails(msg.Token, "")), true
+	case tokens.EditMsg:
+		return m.openEdit(msg.Token), true
+	case details.EditMsg:
+		return m.openEdit(msg.Token), true
+	case edit.SavedMsg:
+		return m.saved(msg.Token), true
+	case rotateMsg:
+		if m.c.Shutdown != "" {
+			return nil, true
+		}
+		return m.Push(rotate.New(m.c, m.c.API, msg.tok)), true
+	case rotate.DoneMsg:
+		// The old token's details are stale either way: back to the list,
+		// the new token selected when there is one.
+		if m.list == nil || !m.popTo(m.list) {
+			m.Pop()
+			return nil, true
+		}
+		id := msg.New
+		if id == "" {
+			id = msg.Old
+		}
+		m.list.SelectID(id)
+		return m.list.Refresh(), true
+	}
+	return nil, false
+}
+
+// rotateKey opens Rotate from the details page.
+var rotateKey = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "rotate"))
+
+// rotateMsg asks for the rotation of tok.
+type rotateMsg struct{ tok apiclient.APIToken }
+
+// detailsPage is the details page with Rotate, which the root runs: R
+// opens it for the token on the page.
+type detailsPage struct{ *details.Page }
+
+func (d *detailsPage) Update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, rotateKey) && !d.Capturing() {
+		if tok := d.Token(); tok.Name != "" {
+			return func() tea.Msg { return rotateMsg{tok: tok} }
+		}
+	}
+	return d.Page.Update(msg)
+}
+
+func (d *detailsPage) ShortHelp() []key.Binding { return append(d.Page.ShortHelp(), rotateKey) }
+
+func (d *detailsPage) FullHelp() [][]key.Binding {
+	return append(d.Page.FullHelp(), []key.Binding{rotateKey})
+}
+
+func (m *Model) openEdit(tok apiclient.APIToken) tea.Cmd {
+	if m.c.Shutdown != "" {
+		return nil
+	}
+	return m.Push(edit.New(m.c, m.c.API, m.account, tok))
+}
+
+// saved takes the edit page off and shows the token's new state: a
+// details page under it is rebuilt from the token as saved, the list
+// redraws its row.
+func (m *Model) saved(tok apiclient.APIToken) tea.Cmd {
+	if _, ok := m.top().(*edit.Page); ok {
+		m.Pop()
+	}
+	var cmds []tea.Cmd
+	if m.list != nil {
+		cmds = append(cmds, m.list.Update(actions.ChangedMsg{Token: tok}))
+	}
+	if d, ok := m.top().(*detailsPage); ok && d.Token().ID == tok.ID {
+		value := m.values[d]
+		m.Pop()
+		nd := m.newDetails(tok, value)
+		cmds = append(cmds, m.Push(nd))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) handleGlobalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {

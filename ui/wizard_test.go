@@ -72,7 +72,9 @@ func TestWizardSnapshots(t *testing.T) {
 	h.press("c")
 	h.waitText("Sent to the terminal's clipboard")
 	h.press("v")
-	h.waitText("Token details")
+	h.waitFor("the details page, read again", func(s string) bool {
+		return strings.Contains(s, "Audit trail") && !hasSpinner(s)
+	})
 	h.snapshot("details")
 }
 
@@ -405,8 +407,8 @@ func TestWizardClipboardOnlyOnCopy(t *testing.T) {
 	h.toOverview("clipboard")
 	h.press("enter")
 	h.waitText("Your token is created")
-	h.press("r", "v")
-	h.waitText("Token details")
+	h.press("r")
+	h.waitFor("revealed token", func(s string) bool { return !strings.Contains(s, "••••") })
 	var tok string
 	h.inspect(func(m *ui.Model) { tok = m.Data().Created.Token.Reveal() })
 	before, err := io.ReadAll(h.tm.Output())
@@ -440,4 +442,15 @@ func (h *harness) toOverview(name string) {
 	h.waitText("0 of 8 selected")
 	h.press("space", "enter")
 	h.waitText("Modules (1)")
+}
+
+// hasSpinner reports a spinner frame (braille) on screen: something is
+// still loading.
+func hasSpinner(s string) bool {
+	for _, r := range s {
+		if r >= 0x2800 && r <= 0x28ff {
+			return true
+		}
+	}
+	return false
 }

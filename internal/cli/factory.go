@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -73,6 +74,9 @@ type Connection struct {
 	AccountID string
 	Sandbox   bool
 	Close     func()
+	// StartErr, on the built-in sandbox, waits for it to be up and says
+	// why it could not start (nil when it did); nil elsewhere.
+	StartErr func() error
 }
 
 // Connect builds the client from flags and environment. Without a
@@ -218,43 +222,56 @@ func soleAccount(ctx context.Context, c *apiclient.Client) (string, error) {
 // startSandbox starts the sandbox on fx and serves it on loopback; account
 // "" is the fixture's default.
 func (f *Factory) startSandbox(fx *sandbox.Fixture, account string) (*Connection, error) {
-	srv, err := sandbox.New(sandbox.WithFixture(fx))
+	// The port is taken and the client built at once; seeding the sandbox
+	// and serving it (about a millisecond) happen beside the first frame.
+	// Requests sent meanwhile wait in the listen backlog, not in our code.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("starting the sandbox: %w", err)
 	}
-	base, stop, err := serveLoopback(srv)
-	if err != nil {
-		return nil, err
-	}
+	token := sandboxToken()
 	client, err := apiclient.New(
-		apiclient.WithBaseURL(base),
-		apiclient.WithToken(apiclient.Secret(srv.OperatorToken())),
+		apiclient.WithBaseURL("http://"+ln.Addr().String()),
+		apiclient.WithToken(token),
 		apiclient.WithUserAgent(apiclient.UserAgent(f.Version)),
 	)
 	if err != nil {
-		stop()
+		ln.Close()
 		return nil, err
 	}
 	if account == "" {
-		account = srv.DefaultAccount()
+		account = fx.DefaultAccount
 	}
-	return &Connection{Client: client, AccountID: account, Sandbox: true, Close: stop}, nil
+	var (
+		ready    = make(chan struct{})
+		startErr error
+		hs       *http.Server
+	)
+	go func() {
+		defer close(ready)
+		srv, err := sandbox.New(sandbox.WithFixture(fx), sandbox.WithOperatorToken(token.Reveal()))
+		if err != nil {
+			startErr = fmt.Errorf("starting the sandbox: %w", err)
+			ln.Close() // the requests waiting fail at once
+			return
+		}
+		hs = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: discardLog()}
+		go func() { _ = hs.Serve(ln) }()
+	}()
+	stop := func() {
+		<-ready
+		if hs != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_ = hs.Shutdown(ctx)
+		}
+	}
+	started := func() error { <-ready; return startErr }
+	return &Connection{Client: client, AccountID: account, Sandbox: true, Close: stop, StartErr: started}, nil
 }
 
-// serveLoopback serves h on a free loopback port.
-func serveLoopback(h http.Handler) (baseURL string, stop func(), err error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, fmt.Errorf("starting the sandbox: %w", err)
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: discardLog()}
-	go func() { _ = srv.Serve(ln) }()
-	return "http://" + ln.Addr().String(), func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	}, nil
-}
+// sandboxToken draws the built-in sandbox's operator token.
+func sandboxToken() apiclient.Secret { return apiclient.Secret("sbx_" + rand.Text()) }
 
 // maxSecretFile is the most a credential file may hold; a larger file is
 // not a credential and is refused rather than cut.

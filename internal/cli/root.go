@@ -55,6 +55,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdDisable(f, nil),
 		NewCmdDelete(f, nil),
 		NewCmdRotate(f, nil),
+		NewCmdTokens(f, nil),
 		NewCmdSandbox(f, nil),
 		NewCmdServe(f, nil),
 		NewCmdVersion(f),

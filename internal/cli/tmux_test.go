@@ -119,8 +119,10 @@ func TestWizardInRealTerminal(t *testing.T) {
 	s.send("c")
 	s.waitFor("Sent to the terminal")
 	s.send("Enter")
-	s.waitFor("Quit anyway?")
+	s.waitFor("Close anyway?")
 	s.send("y")
+	s.waitFor("● API tokens") // Close lands on the list
+	s.send("q")
 	after := s.waitFor("EXITED 0")
 	if !strings.Contains(after, "Created API token TKN-") {
 		t.Errorf("after exit the terminal should show the token id:\n%s", after)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sync"
 	"syscall"
@@ -16,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/softwareone/apitoken/apiclient"
-	"github.com/softwareone/apitoken/sandbox"
 	"github.com/softwareone/apitoken/ui"
 )
 
@@ -58,29 +56,16 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 		return usagef("the wizard needs a terminal; in scripts use \"apitoken create\" (see apitoken create --help)")
 	}
 	if !accessible {
-		// Bubble Tea measures the first frame in wcwidth cells, and the first
-		// rune above U+02FF makes go-runewidth fill a 2 MB table, about a
-		// millisecond that would delay that frame. Fill it now, beside the
-		// start-up, while the renderer waits for its first tick.
-		go ansi.StringWidthWc("─")
+		warmWidths()
 	}
-	conn, err := connectWizard(ctx, f, &opts.API, f.IO.ErrOut)
+	conn, err := f.Connect(ctx, &opts.API, f.IO.ErrOut)
 	if err != nil {
 		return err
 	}
-	defer conn.close()
+	defer conn.Close()
 
 	created := &createdRecord{}
-	uiOpts := ui.Options{
-		API:       &trackedAPI{API: conn.api, record: created},
-		AccountID: conn.accountID,
-		Sandbox:   conn.sandbox,
-		AllowLogo: true,
-		OnCreated: created.set,
-	}
-	if f.Clipboard != nil {
-		uiOpts.NativeClipboard = f.Clipboard(f.Getenv)
-	}
+	uiOpts := appOptions(f, conn, created)
 	if accessible {
 		err := ui.RunAccessible(ctx, uiOpts, f.IO.In, f.IO.Out)
 		switch {
@@ -94,6 +79,36 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 		return nil
 	}
 
+	return runApp(ctx, f, conn, uiOpts, created, false)
+}
+
+// warmWidths fills go-runewidth's 2 MB width table beside the start-up:
+// Bubble Tea measures the first frame in wcwidth cells, and the first rune
+// above U+02FF fills the table, about a millisecond that would otherwise
+// delay that frame. The renderer waits for its first tick meanwhile.
+func warmWidths() { go ansi.StringWidthWc("─") }
+
+// appOptions are the full-screen app's options for a connection; created
+// records what the app creates.
+func appOptions(f *Factory, conn *Connection, created *createdRecord) ui.Options {
+	uiOpts := ui.Options{
+		API:       &trackedAPI{API: conn.Client, record: created},
+		AccountID: conn.AccountID,
+		Sandbox:   conn.Sandbox,
+		AllowLogo: true,
+		OnCreated: created.set,
+		BaseURL:   conn.Client.BaseURL(),
+	}
+	if f.Clipboard != nil {
+		uiOpts.NativeClipboard = f.Clipboard(f.Getenv)
+	}
+	return uiOpts
+}
+
+// runApp runs the full-screen app until it ends, and says what became of
+// the tokens it created (or, without one, why the sandbox did not start). Without a create, leaving is a cancel unless
+// creating was not the point (the API tokens page).
+func runApp(ctx context.Context, f *Factory, conn *Connection, uiOpts ui.Options, created *createdRecord, browsing bool) error {
 	model := ui.New(uiOpts)
 	p := tea.NewProgram(model,
 		tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out),
@@ -123,145 +138,20 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 	switch {
 	case runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled):
 		return runErr
-	case tok == nil && conn.startErr() != nil:
-		return conn.startErr()
+	case tok == nil && conn.StartErr != nil && conn.StartErr() != nil:
+		return conn.StartErr()
 	case tok == nil && created.unknown():
 		fmt.Fprintln(f.IO.ErrOut, "apitoken: a create was in flight and its outcome is unknown: look for the token in the portal before trying again.")
 		return &exitError{code: ExitUnknown}
+	case tok == nil && browsing:
+		return nil
 	case tok == nil:
 		return errCancelled
-	case hungUp && !model.Data().Copied:
+	case hungUp && model.Data() != nil && !model.Data().Copied:
 		fmt.Fprintln(f.IO.ErrOut, "apitoken: the terminal closed before the token was copied: its value is lost. Disable the token in the portal and create a new one.")
 		return &exitError{code: ExitUnknown}
 	}
 	return nil
-}
-
-// wizardConn is the wizard's connection: the API, the account, whether it
-// is the sandbox.
-type wizardConn struct {
-	api       ui.API
-	accountID string
-	sandbox   bool
-	late      *lateAPI // the sandbox being started, or nil
-	closeConn func()
-}
-
-// connectWizard connects as Factory.Connect does, except on the built-in
-// sandbox with its demo catalogue: there the account is known at once
-// (flags, environment or the demo's default), and the sandbox starts beside
-// the wizard's first frame rather than before it (seeding it and serving it
-// on loopback cost about a millisecond); the wizard's first calls wait for
-// it instead. A credential file or a fixture file is read first, as
-// Connect does, so its errors come before the wizard opens.
-func connectWizard(ctx context.Context, f *Factory, a *APIFlags, notes io.Writer) (*wizardConn, error) {
-	if a.TokenFile == "" && a.Fixtures == "" {
-		cfg, account, err := f.resolve(a)
-		if err != nil {
-			return nil, err
-		}
-		if useSandbox(a, cfg) {
-			fx := sandbox.DemoFixture()
-			if account == "" {
-				account = fx.DefaultAccount
-			}
-			late := &lateAPI{ready: make(chan struct{})}
-			go func() {
-				defer close(late.ready)
-				conn, err := f.startSandbox(fx, account)
-				if err != nil {
-					late.err = err
-					return
-				}
-				late.api, late.closeConn = conn.Client, conn.Close
-			}()
-			fmt.Fprintln(notes, sandboxNotice)
-			return &wizardConn{api: late, accountID: account, sandbox: true, late: late, closeConn: late.close}, nil
-		}
-	}
-	conn, err := f.Connect(ctx, a, notes)
-	if err != nil {
-		return nil, err
-	}
-	return &wizardConn{api: conn.Client, accountID: conn.AccountID, sandbox: conn.Sandbox, closeConn: conn.Close}, nil
-}
-
-func (c *wizardConn) close() { c.closeConn() }
-
-// startErr is why the sandbox could not start, once it is known; nil for
-// a connection made before the wizard opened.
-func (c *wizardConn) startErr() error {
-	if c.late == nil {
-		return nil
-	}
-	<-c.late.ready
-	return c.late.err
-}
-
-// lateAPI is an API whose connection is still being made: each call waits
-// for it, or for the call's context.
-type lateAPI struct {
-	ready     chan struct{} // closed once api or err is set
-	api       ui.API
-	err       error
-	closeConn func()
-}
-
-func (l *lateAPI) get(ctx context.Context) (ui.API, error) {
-	select {
-	case <-l.ready:
-		return l.api, l.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-// close ends the connection once it is made.
-func (l *lateAPI) close() {
-	<-l.ready
-	if l.closeConn != nil {
-		l.closeConn()
-	}
-}
-
-func (l *lateAPI) GetAccount(ctx context.Context, id string, selectFields ...string) (*apiclient.Account, error) {
-	api, err := l.get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return api.GetAccount(ctx, id, selectFields...)
-}
-
-func (l *lateAPI) ListEnabledModules(ctx context.Context, accountID string) ([]apiclient.Module, error) {
-	api, err := l.get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return api.ListEnabledModules(ctx, accountID)
-}
-
-func (l *lateAPI) CreateAPIToken(ctx context.Context, req *apiclient.CreateAPITokenRequest) (*apiclient.APIToken, error) {
-	api, err := l.get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return api.CreateAPIToken(ctx, req)
-}
-
-func (l *lateAPI) FindLostAPIToken(ctx context.Context, att apiclient.CreateAttempt, opts *apiclient.FindLostOptions) (*apiclient.LostResult, error) {
-	api, err := l.get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return api.FindLostAPIToken(ctx, att, opts)
-}
-
-func (l *lateAPI) DisableAPIToken(ctx context.Context, id string) (*apiclient.APIToken, error) {
-	api, err := l.get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return api.DisableAPIToken(ctx, id)
 }
 
 // program is what the signal supervisor does to a running wizard.

@@ -27,6 +27,17 @@ type API interface {
 	// behind, waiting out the time it may still commit in.
 	FindLostAPIToken(ctx context.Context, att apiclient.CreateAttempt, opts *apiclient.FindLostOptions) (*apiclient.LostResult, error)
 	DisableAPIToken(ctx context.Context, id string) (*apiclient.APIToken, error)
+
+	// The API tokens area: the list, the details page, Edit and the
+	// Enable/Disable/Delete dialogs.
+	ListAPITokens(ctx context.Context, accountID string, opts *apiclient.ListAPITokensOptions) ([]apiclient.APIToken, *apiclient.Pagination, error)
+	GetAPIToken(ctx context.Context, id string) (*apiclient.APIToken, error)
+	UpdateAPIToken(ctx context.Context, id string, req *apiclient.UpdateAPITokenRequest) (*apiclient.APIToken, error)
+	EnableAPIToken(ctx context.Context, id string) (*apiclient.APIToken, error)
+	DeleteAPIToken(ctx context.Context, id string) error
+	ListAuditRecords(ctx context.Context, objectID string, opts *apiclient.ListOptions) ([]apiclient.AuditRecord, *apiclient.Pagination, error)
+	// VerifyAPIToken reads the token with itself as the credential.
+	VerifyAPIToken(ctx context.Context, value apiclient.Secret) (*apiclient.APIToken, error)
 }
 
 // Common is shared by pointer: the root model changes the size and the

@@ -35,7 +35,17 @@ type (
 	}
 	// copiedMsg is the native clipboard's answer.
 	copiedMsg struct{ err error }
+
+	verifyTickMsg struct{ seq int }
+	verifiedMsg   struct {
+		seq int
+		tok *apiclient.APIToken
+		err error
+	}
 )
+
+// verifyTimeout bounds Verify's call.
+const verifyTimeout = 30 * time.Second
 
 // requestTimeout bounds the reads; the client has its own per-attempt
 // timeout, this bounds the retries too.
@@ -97,6 +107,7 @@ func (p *Page) created(msg createdMsg) tea.Cmd {
 	case msg.err == nil:
 		p.unverified = nil
 		p.data.Created = msg.token
+		p.data.CreatedAt = p.c.Clock()
 		p.setCreate(steps.CreateIdle, nil, nil)
 		p.active = steps.Summary
 		return p.steps[steps.Summary].Enter("")
@@ -280,4 +291,53 @@ func (p *Page) clipboardRead(msg tea.ClipboardMsg) {
 		p.data.Copied = true
 		p.data.CopyNote = "Copied to the clipboard: the terminal confirmed it holds the token."
 	}
+}
+
+// Verify implements steps.Actions: it waits until the propagation is over
+// (counted from the create's answer), then has the token read itself.
+// Only a read: quitting meanwhile loses nothing.
+func (p *Page) Verify() tea.Cmd {
+	tok := p.data.Created
+	v := p.data.Verify.State
+	if tok == nil || tok.Token.IsZero() || v == steps.VerifyWaiting || v == steps.VerifyChecking {
+		return nil
+	}
+	p.verifySeq++
+	p.data.Verify = steps.Verify{State: steps.VerifyWaiting}
+	return p.verifyStep()
+}
+
+// verifyTick is how often the progress bar moves.
+const verifyTick = time.Second
+
+func (p *Page) verifyStep() tea.Cmd {
+	total := p.opts.Propagation
+	left := p.data.CreatedAt.Add(total).Sub(p.c.Clock())
+	seq := p.verifySeq
+	if left > 0 {
+		p.data.Verify.Progress = 1 - float64(left)/float64(total)
+		return p.opts.Tick(min(verifyTick, left), func(time.Time) tea.Msg { return verifyTickMsg{seq: seq} })
+	}
+	p.data.Verify = steps.Verify{State: steps.VerifyChecking, Progress: 1}
+	api, value := p.c.API, p.data.Created.Token
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), verifyTimeout)
+		defer cancel()
+		tok, err := api.VerifyAPIToken(ctx, value)
+		return verifiedMsg{seq: seq, tok: tok, err: err}
+	}
+}
+
+func (p *Page) verified(msg verifiedMsg) {
+	v := steps.Verify{State: steps.VerifyDone, Progress: 1}
+	switch {
+	case msg.err != nil:
+		v.Text = "✗ The token does not work: " + common.ErrorText(msg.err) + " t tries again."
+	case msg.tok != nil && msg.tok.Status != apiclient.TokenStatusActive:
+		v.Text = "✗ The token answered, but its status is " + textsafe.Line(msg.tok.Status, 20) + ": its calls are refused."
+	default:
+		v.OK = true
+		v.Text = "✓ The token works: it read itself with itself as the credential."
+	}
+	p.data.Verify = v
 }

@@ -6,6 +6,7 @@ package wizard
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -29,7 +30,28 @@ type Options struct {
 	// OnCreated is called as soon as a token is created, from the command
 	// that created it, even if the program has already ended.
 	OnCreated func(*apiclient.APIToken)
+	// Tick makes Verify's timer: tea.Tick by default, a fake in tests.
+	Tick func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
+	// Propagation is how long a new token may take to work everywhere;
+	// Verify waits it out from the create. Default a minute.
+	Propagation time.Duration
 }
+
+// Messages the root handles.
+type (
+	// ClosedMsg is the Summary's Close: the user is done with the token
+	// ID (the root shows the API tokens page with it selected).
+	ClosedMsg struct{ ID string }
+	// DetailsMsg asks for the created token's details page; Value is its
+	// value, known only here.
+	DetailsMsg struct {
+		Token apiclient.APIToken
+		Value apiclient.Secret
+	}
+	// CancelMsg is esc on the first step before anything was sent: the
+	// user does not want a token after all.
+	CancelMsg struct{}
+)
 
 // Page is the wizard.
 type Page struct {
@@ -46,8 +68,12 @@ type Page struct {
 	unverified *apiclient.CreateAttempt
 	// quitAsked is set when the user asked to quit while busy.
 	quitAsked bool
-	// confirmQuit is set while asking "quit without copying?".
-	confirmQuit bool
+	// confirmQuit is set while asking "quit without copying?";
+	// confirmClose while asking "close without copying?".
+	confirmQuit, confirmClose bool
+	// closed is set once the user closed the Summary: the token is theirs.
+	closed    bool
+	verifySeq int
 	// shutdown is set once the program was asked to end.
 	shutdown bool
 }
@@ -56,6 +82,12 @@ var _ common.Page = (*Page)(nil)
 
 // New builds the wizard page.
 func New(c *common.Common, opts Options) *Page {
+	if opts.Tick == nil {
+		opts.Tick = tea.Tick
+	}
+	if opts.Propagation <= 0 {
+		opts.Propagation = time.Minute
+	}
 	p := &Page{c: c, opts: opts, data: steps.NewData(opts.AccountID, opts.AllowLogo)}
 	p.data.Create.Spinner.Style = c.Theme.Status.Spinner
 	p.steps = [...]steps.Step{
@@ -87,7 +119,9 @@ func (p *Page) SetSize(w, h int) {
 
 // Capturing implements common.Page. While asking "quit anyway?" every key
 // is an answer, so none may act globally.
-func (p *Page) Capturing() bool { return p.confirmQuit || p.steps[p.active].Capturing() }
+func (p *Page) Capturing() bool {
+	return p.confirmQuit || p.confirmClose || p.steps[p.active].Capturing()
+}
 
 // ShortHelp implements help.KeyMap.
 func (p *Page) ShortHelp() []key.Binding { return p.steps[p.active].ShortHelp() }
@@ -109,6 +143,26 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			}
 			return nil // any other key: stay
 		}
+		if p.confirmClose {
+			p.confirmClose = false
+			if key.Matches(msg, p.c.Keys.Confirm) {
+				return p.close()
+			}
+			return nil
+		}
+		if p.active == steps.General && msg.String() == "esc" && p.data.Created == nil && !p.data.Create.Busy() && p.unverified == nil {
+			return func() tea.Msg { return CancelMsg{} }
+		}
+	case verifyTickMsg:
+		if msg.seq == p.verifySeq {
+			return p.verifyStep()
+		}
+		return nil
+	case verifiedMsg:
+		if msg.seq == p.verifySeq {
+			p.verified(msg)
+		}
+		return nil
 	case common.ThemeChangedMsg:
 		p.data.Create.Spinner.Style = p.c.Theme.Status.Spinner
 		var cmds []tea.Cmd
@@ -161,6 +215,8 @@ func (p *Page) RequestQuit(shutdown bool) bool {
 		p.shutdown = true
 	}
 	switch {
+	case p.closed:
+		return true
 	case p.confirmQuit:
 		return true // asked twice
 	case p.data.Create.Busy():
@@ -209,12 +265,34 @@ func (p *Page) RetryModules() tea.Cmd {
 	return p.loadModules()
 }
 
-// Close implements steps.Actions.
+// Close implements steps.Actions: the token is the user's now, unless it
+// was not copied; then it asks once, as quitting does.
 func (p *Page) Close() tea.Cmd {
-	if p.RequestQuit(false) {
-		return p.c.Quit()
+	if p.data.Create.Busy() || p.data.Created == nil {
+		return nil
 	}
-	return nil
+	if !p.data.Copied {
+		p.confirmClose = true
+		return nil
+	}
+	return p.close()
+}
+
+func (p *Page) close() tea.Cmd {
+	p.closed = true
+	id := p.data.Created.ID
+	return func() tea.Msg { return ClosedMsg{ID: id} }
+}
+
+// Details implements steps.Actions.
+func (p *Page) Details() tea.Cmd {
+	tok := p.data.Created
+	if tok == nil {
+		return nil
+	}
+	msg := DetailsMsg{Token: *tok, Value: tok.Token}
+	msg.Token.Token = ""
+	return func() tea.Msg { return msg }
 }
 
 // setCreate moves the create to a new state: the Overview's layout
@@ -264,6 +342,10 @@ func (p *Page) Header() string {
 func (p *Page) Status() string {
 	t := p.c.Theme.Status
 	switch {
+	case p.confirmClose && p.data.CopySent:
+		return t.Warning.Render("Close anyway? The copy could not be confirmed and the token will not be shown again. y closes, any other key stays.")
+	case p.confirmClose:
+		return t.Warning.Render("Close anyway? The token was not copied and will not be shown again. y closes, any other key stays.")
 	case p.confirmQuit && p.data.CopySent:
 		return t.Warning.Render("The copy could not be confirmed and the token will not be shown again. Quit anyway? y quits, any other key stays.")
 	case p.confirmQuit:
