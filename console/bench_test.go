@@ -1,13 +1,15 @@
 package console_test
 
-// BenchmarkSessionHeap measures the heap a console session holds once its
-// wizard is on the Modules step: sessions are opened in-process, over
+// BenchmarkSessionHeap measures the heap a console session holds on the
+// API tokens page (`ssh host`, the first page of the list drawn) and in
+// the wizard (`ssh host add`, on the Modules step): sessions are opened in-process, over
 // loopback SSH, against the sandbox, and the live heap (after GC) is
 // compared before and after. The clients run in the same process, so the
 // figure is an upper bound: it includes each x/crypto/ssh client's share.
 //
 //	go test -run '^$' -bench SessionHeap ./console
 //	APITOKEN_BENCH_SESSIONS=100 go test -run '^$' -bench SessionHeap -benchtime=3x ./console
+//	APITOKEN_BENCH_HEAPPROFILE=heap.prof go test -run '^$' -bench 'SessionHeap/tokens' -benchtime=1x ./console
 //
 // It reports heap-B/session and never asserts a size or a time.
 
@@ -24,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -121,7 +124,8 @@ type benchTerm struct {
 	out strings.Builder
 }
 
-func (c *benchConsole) open() (*benchTerm, error) {
+// open starts a session running command ("" for the default session).
+func (c *benchConsole) open(command string) (*benchTerm, error) {
 	client, err := gossh.Dial("tcp", c.addr, &gossh.ClientConfig{
 		User:            "bench",
 		Auth:            []gossh.AuthMethod{gossh.PublicKeys(c.user)},
@@ -162,7 +166,11 @@ func (c *benchConsole) open() (*benchTerm, error) {
 			}
 		}
 	}()
-	if err := t.sess.Shell(); err != nil {
+	start := t.sess.Shell
+	if command != "" {
+		start = func() error { return t.sess.Start(command) }
+	}
+	if err := start(); err != nil {
 		t.close()
 		return nil, err
 	}
@@ -201,13 +209,28 @@ func (t *benchTerm) toModules(name string) error {
 	if err := t.waitFor("selected"); err != nil {
 		return err
 	}
-	t.mu.Lock()
-	t.out.Reset() // keep the client's memory out of the figure
-	t.mu.Unlock()
+	t.forget()
 	return nil
 }
 
-// close quits the wizard (nothing was added) and waits for the session.
+// toList waits for the first rows of the API tokens page.
+func (t *benchTerm) toList(string) error {
+	if err := t.waitFor("TKN-"); err != nil {
+		return err
+	}
+	t.forget()
+	return nil
+}
+
+// forget drops what was drawn, to keep the client's memory out of the
+// figure.
+func (t *benchTerm) forget() {
+	t.mu.Lock()
+	t.out.Reset()
+	t.mu.Unlock()
+}
+
+// close quits (nothing was added) and waits for the session.
 func (t *benchTerm) close() {
 	if t.stdin != nil {
 		_, _ = io.WriteString(t.stdin, "\x03")
@@ -222,16 +245,58 @@ func (t *benchTerm) close() {
 	_ = t.client.Close()
 }
 
-func liveHeap() uint64 {
+// memFigures are what a session costs besides its share of the heap.
+type memFigures struct {
+	heap, stacks uint64
+	goroutines   int
+}
+
+func liveMem() memFigures {
 	var ms runtime.MemStats
 	for range 2 {
 		runtime.GC()
 	}
 	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc
+	return memFigures{heap: ms.HeapAlloc, stacks: ms.StackInuse, goroutines: runtime.NumGoroutine()}
+}
+
+// writeHeapProfile writes the heap profile, with every session open, to
+// the file APITOKEN_BENCH_HEAPPROFILE names: `go tool pprof
+// -sample_index=inuse_space` then shows where a session's memory goes
+// (-memprofile would be taken after the sessions closed), and the
+// goroutines by stack in the same path with .goroutines.txt added.
+func writeHeapProfile(b *testing.B) {
+	path := os.Getenv("APITOKEN_BENCH_HEAPPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Fatal(err)
+	}
+	// And the goroutines, grouped by stack, beside it.
+	g, err := os.Create(path + ".goroutines.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer g.Close()
+	if err := pprof.Lookup("goroutine").WriteTo(g, 1); err != nil {
+		b.Fatal(err)
+	}
 }
 
 func BenchmarkSessionHeap(b *testing.B) {
+	b.Run("tokens", func(b *testing.B) { benchSessionHeap(b, "", (*benchTerm).toList) })
+	b.Run("wizard", func(b *testing.B) { benchSessionHeap(b, "add", (*benchTerm).toModules) })
+}
+
+// benchSessionHeap opens sessions running command and brings each to
+// where ready says.
+func benchSessionHeap(b *testing.B, command string, ready func(*benchTerm, string) error) {
 	n := 20
 	if v, err := strconv.Atoi(os.Getenv("APITOKEN_BENCH_SESSIONS")); err == nil && v > 0 {
 		n = v
@@ -239,32 +304,33 @@ func BenchmarkSessionHeap(b *testing.B) {
 	c := startBenchConsole(b, n+5)
 	// One session first, so what every session shares (the API client's
 	// connections, the sandbox's caches) is in the baseline.
-	warm, err := c.open()
+	warm, err := c.open(command)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := warm.toModules("warm-up"); err != nil {
+	if err := ready(warm, "warm-up"); err != nil {
 		b.Fatal(err)
 	}
 	defer warm.close()
 
-	var perSession float64
+	var perSession, stacks, goroutines float64
 	for b.Loop() {
-		before := liveHeap()
+		before := liveMem()
 		terms := make([]*benchTerm, n)
 		errs := make([]error, n)
 		var wg sync.WaitGroup
 		for i := range terms {
 			wg.Go(func() {
-				t, err := c.open()
+				t, err := c.open(command)
 				if err == nil {
-					terms[i], err = t, t.toModules("bench "+strconv.Itoa(i))
+					terms[i], err = t, ready(t, "bench "+strconv.Itoa(i))
 				}
 				errs[i] = err
 			})
 		}
 		wg.Wait()
-		after := liveHeap()
+		after := liveMem()
+		writeHeapProfile(b)
 		for _, t := range terms {
 			if t != nil {
 				wg.Go(t.close)
@@ -274,8 +340,14 @@ func BenchmarkSessionHeap(b *testing.B) {
 		if err := errors.Join(errs...); err != nil {
 			b.Fatal(err)
 		}
-		perSession = float64(after-min(before, after)) / float64(n)
+		perSession = float64(after.heap-min(before.heap, after.heap)) / float64(n)
+		stacks = float64(after.stacks-min(before.stacks, after.stacks)) / float64(n)
+		goroutines = float64(after.goroutines-before.goroutines) / float64(n)
 	}
 	b.ReportMetric(perSession, "heap-B/session")
+	// Stacks are not in the heap figure but are in the server's RSS; the
+	// clients' goroutines are counted too.
+	b.ReportMetric(stacks, "stack-B/session")
+	b.ReportMetric(goroutines, "goroutines/session")
 	b.ReportMetric(float64(n), "sessions")
 }

@@ -10,7 +10,8 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
-// commandAdd opens the wizard, as a session without a command does.
+// commandAdd opens the wizard; a session without a command opens the API
+// tokens page.
 const commandAdd = "add"
 
 // servedCommands are the commands a session may ask for; `ssh host` with

@@ -275,7 +275,21 @@ type term struct {
 	done  chan error
 }
 
+// openTerm opens a session with a w×h terminal on the wizard (`ssh host
+// add`).
 func openTerm(t *testing.T, c *gossh.Client, w, h int) *term {
+	t.Helper()
+	return openCommand(t, c, w, h, commandAdd)
+}
+
+// openList opens a session with a w×h terminal on the API tokens page
+// (`ssh host`).
+func openList(t *testing.T, c *gossh.Client, w, h int) *term {
+	t.Helper()
+	return openCommand(t, c, w, h, "")
+}
+
+func openCommand(t *testing.T, c *gossh.Client, w, h int, cmd string) *term {
 	t.Helper()
 	sess, err := c.NewSession()
 	if err != nil {
@@ -284,10 +298,11 @@ func openTerm(t *testing.T, c *gossh.Client, w, h int) *term {
 	if err := sess.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
-	return start(t, sess)
+	return start(t, sess, cmd)
 }
 
-func start(t *testing.T, sess *gossh.Session) *term {
+// start runs cmd in sess ("" for the default session).
+func start(t *testing.T, sess *gossh.Session, cmd string) *term {
 	t.Helper()
 	tm := &term{t: t, sess: sess, out: &syncBuffer{}, done: make(chan error, 1)}
 	var err error
@@ -295,7 +310,11 @@ func start(t *testing.T, sess *gossh.Session) *term {
 		t.Fatal(err)
 	}
 	sess.Stdout, sess.Stderr = tm.out, tm.out
-	if err := sess.Shell(); err != nil {
+	run := sess.Shell
+	if cmd != "" {
+		run = func() error { return sess.Start(cmd) }
+	}
+	if err := run(); err != nil {
 		t.Fatal(err)
 	}
 	go func() { tm.done <- sess.Wait() }()

@@ -92,7 +92,7 @@ func TestEnvRequestsAreCapped(t *testing.T) {
 	if err := sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
-	tm := start(t, sess)
+	tm := start(t, sess, commandAdd)
 	tm.waitFor(0, "General")
 	if !strings.Contains(tm.out.String(), "38;2;") {
 		t.Error("COLORTERM, set before the flood, did not reach the wizard")

@@ -239,14 +239,6 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// reportedElsewhere is the exclusion set for a lost-answer lookup in
-// session on account: it is true of the token ids another session reported
-// as created (or claimed). A lookup that takes it leaves those tokens out,
-// as sessionAPI.FindLostAPIToken does.
-func (s *Server) reportedElsewhere(account string, session uint64) func(id string) bool {
-	return func(id string) bool { return s.reports.reported(account, id, session) }
-}
-
 // authorize lets in the keys of the authorized_keys file.
 func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 	if _, ok := s.keys.lookup(key); ok {

@@ -80,11 +80,15 @@ func TestCreateOverSSH(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	// This terminal never confirms the copy: closing asks once more.
+	// This terminal never confirms the copy: closing asks once more, then
+	// Close lands on the API tokens page, on the new token.
 	m = tm.mark()
 	tm.send(keyEnter)
-	tm.waitFor(m, "Quit anyway?")
+	tm.waitFor(m, "Close anyway?")
+	m = tm.mark()
 	tm.send("y")
+	tm.waitFor(m, tok.ID, "ssh e2e")
+	tm.send("q")
 	if code := tm.exit(); code != 0 {
 		t.Fatalf("exit status %d, want 0", code)
 	}
@@ -165,7 +169,7 @@ func TestRefusesSessionWithoutTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := start(t, sess)
+	tm := start(t, sess, "")
 	if code := tm.exit(); code != 1 {
 		t.Fatalf("exit status %d, want 1", code)
 	}
@@ -306,7 +310,7 @@ func TestShutdownLetsSummaryFinish(t *testing.T) {
 	creator.waitFor(m, "Sent to the terminal")
 	m = creator.mark()
 	creator.send(keyEnter)
-	creator.waitFor(m, "Quit anyway?")
+	creator.waitFor(m, "Close anyway?")
 	creator.send("y")
 	creator.exit()
 	select {
@@ -476,7 +480,7 @@ func TestColoursFollowEachClient(t *testing.T) {
 	if err := sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
-	truecolor := start(t, sess)
+	truecolor := start(t, sess, commandAdd)
 	palette := openTerm(t, c, 100, 30) // xterm-256color, no COLORTERM
 	truecolor.waitFor(0, "General")
 	palette.waitFor(0, "General")

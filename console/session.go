@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +46,7 @@ type session struct {
 	user    string
 	remote  net.Addr
 	account string
+	start   ui.Start // the first page: the API tokens page, or the wizard for `add`
 	started time.Time
 	gone    <-chan struct{} // closed when the client has gone
 
@@ -57,6 +59,10 @@ type session struct {
 	mu     sync.Mutex
 	reason string   // why it was asked to end; "" while nobody asked
 	tokens []string // ids created
+	// changes are the lines that tell the user, after the last frame, what
+	// became of the changes the session sent: a change whose answer came
+	// as the session was ending was never drawn.
+	changes []string
 }
 
 func (s *session) attrs() []any {
@@ -94,6 +100,42 @@ func (s *session) created(tok *apiclient.APIToken) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokens = append(s.tokens, tok.ID)
+}
+
+// changed keeps the line that reports a change the session sent.
+func (s *session) changed(action, id, name, outcome string) {
+	line := changeLine(action, id, name, outcome)
+	if line == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.changes) < maxChangeLines {
+		s.changes = append(s.changes, line)
+	}
+}
+
+// maxChangeLines bounds what a session keeps to print at its end.
+const maxChangeLines = 100
+
+// changeLine is the farewell line of a change sent to the API; "" for a
+// refusal (nothing was sent) or a read.
+func changeLine(action, id, name, outcome string) string {
+	verb := map[string]string{actionUpdate: "Updated", actionEnable: "Enabled", actionDisable: "Disabled", actionDelete: "Deleted"}[action]
+	if verb == "" || outcome == outcomeRefused {
+		return ""
+	}
+	what := "API token " + textsafe.Line(id, 64)
+	if n := textsafe.Line(name, 80); n != "" {
+		what += " (" + n + ")"
+	}
+	switch outcome {
+	case outcomeOK:
+		return verb + " " + what + "."
+	case outcomeUnknown:
+		return "The answer to the " + action + " of " + what + " was lost: it may have happened; check the token."
+	}
+	return "The " + action + " of " + what + " failed; nothing changed."
 }
 
 // outcome is why the session ended and the ids it created.
@@ -188,11 +230,14 @@ func (srv *Server) run(ss *session, sess ssh.Session, next ssh.Handler) {
 	close(stop)
 	<-watched
 
-	// A create may still be out if the client went away meanwhile: wait
-	// for it, so its id is in this session's record.
-	ss.api.creates.wait(createWait)
+	// A create or a change may still be out if the client went away
+	// meanwhile: wait for it, so its outcome is in the audit log.
+	ss.api.calls.wait(createWait)
 	reason, tokens := ss.outcome(sess.Context().Err() != nil)
-	farewell(sess, reason, tokens, srv.cfg)
+	ss.mu.Lock()
+	changes := slices.Clone(ss.changes)
+	ss.mu.Unlock()
+	farewell(sess, reason, tokens, changes, srv.cfg)
 	// Exit here rather than after the handler returns: a draining server
 	// closes the connection once this session is unregistered, and the
 	// client should have its exit status by then.
@@ -214,6 +259,7 @@ func (srv *Server) newSession(sess ssh.Session, who identity) *session {
 		user:    sess.User(),
 		remote:  sess.RemoteAddr(),
 		account: account,
+		start:   startPage(sess.Command()),
 		started: now,
 		gone:    sess.Context().Done(),
 		api:     newSessionAPI(srv.cfg.API, account),
@@ -228,23 +274,35 @@ func (srv *Server) newSession(sess ssh.Session, who identity) *session {
 func (srv *Server) wireAPI(ss *session) {
 	api := ss.api
 	api.reported = func(id string) bool { return srv.reports.reported(ss.account, id, 0) }
-	api.elsewhere = srv.reportedElsewhere(ss.account, ss.id)
 	api.report = func(id string) { srv.reports.add(ss.account, id, ss.id) }
 	api.audit = func(action, id, name, outcome string, err error) {
 		srv.audit.tokenAction(ss, action, id, name, outcome, err)
+		ss.changed(action, id, name, outcome)
 	}
 }
 
-// newWizard is the same wizard as the local one; only what differs over SSH
+// startPage is the first page of a session: the API tokens page of the
+// key's account, or the wizard for `ssh host add`. The commands middleware
+// has refused every other command.
+func startPage(cmd []string) ui.Start {
+	if len(cmd) == 1 && cmd[0] == commandAdd {
+		return ui.StartWizard
+	}
+	return ui.StartTokens
+}
+
+// newWizard is the same app as the local one; only what differs over SSH
 // is set: no logo field (a path would name a server file) and no native
 // clipboard (it would be the server's); copies go by OSC 52 to this
 // session's terminal only.
 func (srv *Server) newWizard(ss *session) *ui.Model {
 	return ui.New(ui.Options{
+		Start:           ss.start,
 		API:             ss.api,
 		AccountID:       ss.account,
 		Sandbox:         srv.cfg.Sandbox,
 		AllowLogo:       false,
+		SSH:             true,
 		NativeClipboard: nil,
 		Clock:           srv.cfg.Clock,
 		OnCreated: func(tok *apiclient.APIToken) {
@@ -307,12 +365,15 @@ func refuse(sess ssh.Session, msg string) {
 // stdout, after the wizard's last frame: the client may interleave stderr
 // with stdout, and a line printed before the wizard leaves the alternate
 // screen would vanish with it.
-func farewell(sess ssh.Session, reason string, tokens []string, cfg Config) {
+func farewell(sess ssh.Session, reason string, tokens, changes []string, cfg Config) {
 	if sess.Context().Err() != nil {
 		return // nobody to tell
 	}
 	for _, id := range tokens {
 		wish.Printf(sess, "Created API token %s.\n", textsafe.Line(id, 64))
+	}
+	for _, line := range changes {
+		wish.Println(sess, line)
 	}
 	switch reason {
 	case endIdle:

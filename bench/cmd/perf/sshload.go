@@ -34,20 +34,41 @@ type sshConfig struct {
 	timeout    time.Duration // bound of the whole load
 	serverEnv  []string      // more environment for apitoken serve
 	hold       time.Duration // idle time with every session open, before the keystrokes
+	page       string        // "tokens" (`ssh host`, the API tokens page) or "wizard" (`ssh host add`)
+}
+
+// sshPage is how a load session reaches the page it types on.
+type sshPage struct {
+	command string // the session's command; "" for the default session
+	first   string // text of the first frame
+	enter   string // keys that reach where the keystrokes are timed
+	ready   string // text shown once there
+	where   string // for the table
+}
+
+// commandAdd opens the wizard.
+const commandAdd = "add"
+
+// sshPages are the pages the SSH load can type on: the API tokens page's
+// name filter, or the Modules step's filter.
+var sshPages = map[string]sshPage{
+	"tokens": {command: "", first: "TKN-", enter: "/", ready: "name contains", where: "the API tokens page (filter)"},
+	"wizard": {command: commandAdd, first: "General", enter: "\x0e", ready: "selected", where: "Modules"},
 }
 
 // sshResult is what the load measured.
 type sshResult struct {
-	sessions, onModules, refused int
-	refusals                     map[string]int // why, counted
-	firstFrame, toModules        []time.Duration
-	phases                       []phaseResult
-	rssBase, rssFull             int64 // server VmRSS, bytes
-	cpuIdle                      time.Duration
-	idleWindow                   time.Duration
-	addresses                    int
-	maxSessions                  int
-	auditRefusals                int
+	sessions, ready, refused int
+	where                    string         // the page typed on
+	refusals                 map[string]int // why, counted
+	firstFrame, toReady      []time.Duration
+	phases                   []phaseResult
+	rssBase, rssFull         int64 // server VmRSS, bytes
+	cpuIdle                  time.Duration
+	idleWindow               time.Duration
+	addresses                int
+	maxSessions              int
+	auditRefusals            int
 }
 
 // typing is how the sessions type in a keystroke phase: after each echo
@@ -78,10 +99,10 @@ func (p phaseResult) keys() int { return len(p.echoes) + p.lost }
 
 // perSession is the server's resident memory per session.
 func (r sshResult) perSession() int64 {
-	if r.onModules == 0 {
+	if r.ready == 0 {
 		return 0
 	}
-	return (r.rssFull - r.rssBase) / int64(r.onModules)
+	return (r.rssFull - r.rssBase) / int64(r.ready)
 }
 
 // serverProc is `apitoken serve` on a loopback port.
@@ -377,8 +398,9 @@ func (s *loadSession) close() {
 	}
 }
 
-// dial opens a session with a pty from source address local.
-func dial(ctx context.Context, addr string, local net.IP, signer gossh.Signer, hostKey gossh.PublicKey) (*loadSession, error) {
+// dial opens a session with a pty from source address local, running
+// command ("" for the default session).
+func dial(ctx context.Context, addr string, local net.IP, signer gossh.Signer, hostKey gossh.PublicKey, command string) (*loadSession, error) {
 	d := net.Dialer{Timeout: 30 * time.Second, LocalAddr: &net.TCPAddr{IP: local}}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -418,7 +440,11 @@ func dial(ctx context.Context, addr string, local net.IP, signer gossh.Signer, h
 		return nil, err
 	}
 	go s.read(stdout)
-	if err := sess.Shell(); err != nil {
+	start := sess.Shell
+	if command != "" {
+		start = func() error { return sess.Start(command) }
+	}
+	if err := start(); err != nil {
 		s.close()
 		return nil, err
 	}
@@ -440,10 +466,16 @@ func refusalReason(err error) string {
 }
 
 // measureSSH runs the SSH load: it starts `apitoken serve` (sandbox), opens
-// the sessions, ramping up, from several loopback source addresses, drives
-// each wizard to the Modules step, waits for all of them, then times filter
-// keystrokes with every session open.
+// the sessions, ramping up, from several loopback source addresses, brings
+// each to its page (the API tokens page's filter, or the wizard's Modules
+// step), waits for all of them, then times filter keystrokes with every
+// session open.
 func measureSSH(ctx context.Context, cfg sshConfig, log io.Writer) (res sshResult, err error) {
+	page, ok := sshPages[cfg.page]
+	if !ok {
+		return res, fmt.Errorf("no SSH page %q (tokens or wizard)", cfg.page)
+	}
+	res.where = page.where
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
 	dir, err := os.MkdirTemp("", "perf-ssh-")
@@ -478,13 +510,13 @@ func measureSSH(ctx context.Context, cfg sshConfig, log io.Writer) (res sshResul
 	res.refusals = map[string]int{}
 
 	type outcome struct {
-		s                     *loadSession
-		firstFrame, toModules time.Duration
-		err                   error
+		s                   *loadSession
+		firstFrame, toReady time.Duration
+		err                 error
 	}
 	outcomes := make([]outcome, cfg.sessions)
 	var wg sync.WaitGroup
-	var reached sync.WaitGroup // sessions on Modules (or failed)
+	var reached sync.WaitGroup // sessions on their page (or failed)
 	reached.Add(cfg.sessions)
 	allThere := make(chan struct{})
 	go func() { reached.Wait(); close(allThere) }()
@@ -511,28 +543,32 @@ func measureSSH(ctx context.Context, cfg sshConfig, log io.Writer) (res sshResul
 				defer phaseDone[p]()
 			}
 			start := time.Now()
-			s, err := dial(ctx, srv.addr, local, signers[i], hostKey)
+			s, err := dial(ctx, srv.addr, local, signers[i], hostKey, page.command)
 			if err != nil {
 				o.err = err
 				return
 			}
 			o.s = s
-			if err := s.waitFor(ctx, 0, "General"); err != nil {
+			if err := s.waitFor(ctx, 0, page.first); err != nil {
 				o.err = err
 				return
 			}
 			o.firstFrame = time.Since(start)
 			mark := s.mark()
 			t := time.Now()
-			if err := s.write("Load " + strconv.Itoa(i) + "\x0e"); err != nil { // name, ctrl+n
+			enter := page.enter
+			if page.command == commandAdd {
+				enter = "Load " + strconv.Itoa(i) + enter // the name, then ctrl+n
+			}
+			if err := s.write(enter); err != nil {
 				o.err = err
 				return
 			}
-			if err := s.waitFor(ctx, mark, "selected"); err != nil {
+			if err := s.waitFor(ctx, mark, page.ready); err != nil {
 				o.err = err
 				return
 			}
-			o.toModules = time.Since(t)
+			o.toReady = time.Since(t)
 			s.forget()
 			once()
 			// Time the keystrokes once every session is open and the
@@ -572,7 +608,7 @@ func measureSSH(ctx context.Context, cfg sshConfig, log io.Writer) (res sshResul
 	case <-allThere:
 	case <-ctx.Done():
 	}
-	// Every session open and idle on the Modules step: memory and the CPU
+	// Every session open and idle on its page: memory and the CPU
 	// the server spends doing nothing.
 	time.Sleep(500 * time.Millisecond)
 	res.rssFull, _ = procStatus(pid, "VmRSS")
@@ -614,9 +650,9 @@ func measureSSH(ctx context.Context, cfg sshConfig, log io.Writer) (res sshResul
 			res.refused++
 			res.refusals[refusalReason(o.err)]++
 		default:
-			res.onModules++
+			res.ready++
 			res.firstFrame = append(res.firstFrame, o.firstFrame)
-			res.toModules = append(res.toModules, o.toModules)
+			res.toReady = append(res.toReady, o.toReady)
 		}
 		if o.s != nil {
 			closing.Go(o.s.close)
