@@ -174,7 +174,7 @@ func (e *Error) Message() string {
 	case code == http.StatusConflict:
 		return withDetail("The request conflicts with the current state of the object (409): it may have been changed or created meanwhile. Reload it and try again.") + trace
 	case code == http.StatusRequestEntityTooLarge:
-		return withDetail(fmt.Sprintf("The request is too large for the Marketplace API (413): the icon may be at most %s and the token details at most 64 KB.", formatBytes(MaxIconBytes)))
+		return withDetail(fmt.Sprintf("The request is too large for the Marketplace API (413): the icon may be at most %s and the token details at most %s.", FormatSize(MaxIconBytes), FormatSize(64<<10)))
 	case code == http.StatusUnsupportedMediaType:
 		return withDetail("The Marketplace API does not accept the request's content type (415). This is a bug in apitoken: please report it.") + trace
 	case code == http.StatusTooManyRequests:

@@ -144,7 +144,7 @@ func TestStatusMessages(t *testing.T) {
 		{404, nil, `{"title":"Not Found"}`, []string{"(404)", "/public/v1/accounts/api-tokens/TKN-1111-2222", "Check the id"}},
 		{405, nil, ``, []string{"(405)"}},
 		{409, nil, `{"title":"Conflict","detail":"Revision mismatch."}`, []string{"(409)", "Revision mismatch."}},
-		{413, nil, `{"title":"Payload Too Large"}`, []string{"(413)", "1 MB"}},
+		{413, nil, `{"title":"Payload Too Large"}`, []string{"(413)", "1 MiB"}},
 		{415, nil, `{"title":"Unsupported Media Type"}`, []string{"(415)", "bug"}},
 		{429, map[string]string{"Retry-After": "7"}, `{"title":"Too Many Requests"}`, []string{"rate limiting", "(429)", "retry after 7 s"}},
 		{429, nil, `{"title":"Too Many Requests"}`, []string{"rate limiting", "(429)"}},

@@ -140,16 +140,16 @@ func displayName(path string) string {
 }
 
 func tooBig(name string, n int64) error {
-	size, limit := formatBytes(n), formatBytes(MaxIconBytes)
+	size, limit := FormatSize(n), FormatSize(MaxIconBytes)
 	if size == limit {
-		size, limit = strconv.FormatInt(n, 10)+" bytes", strconv.Itoa(MaxIconBytes)+" bytes (1 MB)"
+		size, limit = strconv.FormatInt(n, 10)+" bytes", strconv.Itoa(MaxIconBytes)+" bytes ("+limit+")"
 	}
 	return fmt.Errorf("%s is %s; the limit is %s", name, size, limit)
 }
 
-// formatBytes writes a size for a person: "512 bytes", "3.2 KB", "3.2 MB"
-// (KB and MB are 1024 and 1024² bytes).
-func formatBytes(n int64) string {
+// FormatSize writes a size for a person in binary units, the one way sizes
+// are written everywhere in apitoken: "512 bytes", "3.2 KiB", "1 MiB".
+func FormatSize(n int64) string {
 	trim := func(f float64, unit string) string {
 		return strings.TrimSuffix(strconv.FormatFloat(f, 'f', 1, 64), ".0") + " " + unit
 	}
@@ -157,9 +157,9 @@ func formatBytes(n int64) string {
 	case n < 1024:
 		return strconv.FormatInt(n, 10) + " bytes"
 	case n < 1<<20:
-		return trim(float64(n)/1024, "KB")
+		return trim(float64(n)/1024, "KiB")
 	default:
-		return trim(float64(n)/(1<<20), "MB")
+		return trim(float64(n)/(1<<20), "MiB")
 	}
 }
 

@@ -126,8 +126,8 @@ func TestReadIconRejects(t *testing.T) {
 		{"trunc.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><g>`), "truncated or corrupt SVG"},
 		{"entity.svg", []byte(`<svg>&xxe;</svg>`), "truncated or corrupt SVG"},
 		{"latin1.svg", []byte(`<?xml version="1.0" encoding="ISO-8859-1"?><svg/>`), "not a PNG, JPEG, GIF or SVG image"},
-		{"logo.png", big, "logo.png is 3.2 MB; the limit is 1 MB"},
-		{"exact.png", append(bytes.Clone(pngData), make([]byte, MaxIconBytes+1-len(pngData))...), "1048577 bytes; the limit is 1048576 bytes"},
+		{"logo.png", big, "logo.png is 3.2 MiB; the limit is 1 MiB"},
+		{"exact.png", append(bytes.Clone(pngData), make([]byte, MaxIconBytes+1-len(pngData))...), "1048577 bytes; the limit is 1048576 bytes (1 MiB)"},
 		{"bmp.png", append([]byte("BM"), make([]byte, 60)...), "it looks like bmp"},
 		{"evil\x1b[31m.txt", []byte("x"), "evil.txt is not"},
 	}
@@ -186,10 +186,10 @@ func TestReadIconFIFO(t *testing.T) {
 	}
 }
 
-func TestFormatBytes(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 bytes", 1023: "1023 bytes", 1024: "1 KB", 1536: "1.5 KB", 1 << 20: "1 MB", 3355443: "3.2 MB"} {
-		if got := formatBytes(n); got != want {
-			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
+func TestFormatSize(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 bytes", 1023: "1023 bytes", 1024: "1 KiB", 1536: "1.5 KiB", 1 << 20: "1 MiB", 3355443: "3.2 MiB"} {
+		if got := FormatSize(n); got != want {
+			t.Errorf("FormatSize(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -100,13 +99,6 @@ const (
 )
 
 var (
-	accountIDRe   = regexp.MustCompile(`^ACC-[0-9]{4}-[0-9]{4}$`)
-	moduleIDRe    = regexp.MustCompile(`^MOD-[0-9]{4}$`)
-	extensionIDRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-	tokenIDRe     = regexp.MustCompile(`^TKN-[0-9]{4}-[0-9]{4}$`)
-)
-
-var (
 	accountTypes      = []string{"Client", "Vendor", "Operations"}
 	accountStatuses   = []string{"Active", "Enabled", "Disabled"}
 	extensionStatuses = []string{"Draft", "Private", "Public", "Deleted"}
@@ -188,7 +180,7 @@ func (f *Fixture) Validate() error {
 	modules := make(map[string]int, len(f.Modules))
 	for i, m := range f.Modules {
 		at := fmt.Sprintf("modules[%d]", i)
-		if !moduleIDRe.MatchString(m.ID) {
+		if !validModuleID(m.ID) {
 			bad(at+".id", "%q is not a module id (MOD-####)", m.ID)
 		} else if first, dup := modules[m.ID]; dup {
 			bad(at+".id", "duplicate module id %q (first at modules[%d])", m.ID, first)
@@ -212,7 +204,7 @@ func (f *Fixture) Validate() error {
 	accounts := make(map[string]int, len(f.Accounts))
 	for i, a := range f.Accounts {
 		at := fmt.Sprintf("accounts[%d]", i)
-		if !accountIDRe.MatchString(a.ID) {
+		if !validAccountID(a.ID) {
 			bad(at+".id", "%q is not an account id (ACC-####-####)", a.ID)
 		} else if first, dup := accounts[a.ID]; dup {
 			bad(at+".id", "duplicate account id %q (first at accounts[%d])", a.ID, first)
@@ -247,7 +239,7 @@ func (f *Fixture) Validate() error {
 	extensions := make(map[string]int, len(f.Extensions))
 	for i, e := range f.Extensions {
 		at := fmt.Sprintf("extensions[%d]", i)
-		if !extensionIDRe.MatchString(e.ID) {
+		if !validExtensionID(e.ID) {
 			bad(at+".id", "%q is not an extension id (1 to 64 letters, digits, '.', '_' or '-')", e.ID)
 		} else if first, dup := extensions[e.ID]; dup {
 			bad(at+".id", "duplicate extension id %q (first at extensions[%d])", e.ID, first)
@@ -263,7 +255,7 @@ func (f *Fixture) Validate() error {
 	tokens := make(map[string]int, len(f.Tokens))
 	for i, t := range f.Tokens {
 		at := fmt.Sprintf("tokens[%d]", i)
-		if !tokenIDRe.MatchString(t.ID) {
+		if !validTokenID(t.ID) {
 			bad(at+".id", "%q is not a token id (TKN-####-####)", t.ID)
 		} else if first, dup := tokens[t.ID]; dup {
 			bad(at+".id", "duplicate token id %q (first at tokens[%d])", t.ID, first)

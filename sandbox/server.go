@@ -213,10 +213,14 @@ func (s *Server) logRequest(r *http.Request, sw *statusWriter, trace string, sta
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 }
 
-var tokenValueInTextRe = regexp.MustCompile(`idt:(TKN-[0-9]{4}-[0-9]{4}):[^/?#\s]*`)
+// tokenValueInTextRe is compiled on first use, not at package init, which
+// every start of the binary would pay for.
+var tokenValueInTextRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`idt:(TKN-[0-9]{4}-[0-9]{4}):[^/?#\s]*`)
+})
 
 func (s *Server) redact(p string) string {
-	p = tokenValueInTextRe.ReplaceAllString(p, "idt:$1:REDACTED")
+	p = tokenValueInTextRe().ReplaceAllString(p, "idt:$1:REDACTED")
 	if len(s.operator.token) >= 8 { // a shorter one would mangle ordinary paths
 		p = strings.ReplaceAll(p, s.operator.token, "REDACTED")
 	}

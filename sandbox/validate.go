@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -31,7 +32,11 @@ const (
 
 // iconPathRe accepts a plain relative path: no scheme, host, query,
 // backslash or percent escape. Dot segments are rejected separately.
-var iconPathRe = regexp.MustCompile(`^/?[A-Za-z0-9_~+@.-]+(/[A-Za-z0-9_~+@.-]+)*$`)
+// Compiled on first use, not at package init, which every start of the
+// binary would pay for.
+var iconPathRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^/?[A-Za-z0-9_~+@.-]+(/[A-Za-z0-9_~+@.-]+)*$`)
+})
 
 // ref is a module or extension id as sent, with the path to report it at.
 type ref struct {
@@ -78,7 +83,7 @@ func parseDTO(doc jsonDoc, errs fieldErrors) *createDTO {
 			errs.add("account.id", fmt.Sprintf(fieldIsRequired, "id"))
 		case string:
 			d.accountID = id
-			if accountIDRe.MatchString(id) {
+			if validAccountID(id) {
 				d.accountOK = true
 			} else {
 				errs.add("account.id", "The id field must match the pattern "+accountIDPattern+".")
@@ -148,7 +153,7 @@ func parseDTO(doc jsonDoc, errs fieldErrors) *createDTO {
 			errs.add("modules", fmt.Sprintf("The modules field must contain at most %d items (it has %d).", maxModulesPerToken, len(v)))
 		}
 		d.modules, d.sentModules = parseRefs(v, "modules", "Module", moduleDtoName, errs, func(path, id string) bool {
-			if !moduleIDRe.MatchString(id) {
+			if !validModuleID(id) {
 				errs.add(path, "The id field must match the pattern "+moduleIDPattern+".")
 				return false
 			}
@@ -241,7 +246,7 @@ func leaf(path string) string {
 // as an icon: no scheme or host (so no open redirect or tracking pixel), no
 // dot segments, no escapes.
 func safeIconPath(p string) bool {
-	if len(p) > maxIconPathLen || !iconPathRe.MatchString(p) {
+	if len(p) > maxIconPathLen || !iconPathRe().MatchString(p) {
 		return false
 	}
 	for _, seg := range strings.Split(strings.TrimPrefix(p, "/"), "/") {

@@ -1,20 +1,23 @@
 package steps
 
 import (
+	"errors"
 	"fmt"
-	"path/filepath"
+	"os"
 	"strings"
 	"unicode/utf8"
 
+	"charm.land/bubbles/v2/filepicker"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/dustin/go-humanize"
 
 	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/pathinput"
 	"github.com/softwareone/apitoken/internal/textsafe"
 	"github.com/softwareone/apitoken/theme"
 	"github.com/softwareone/apitoken/ui/common"
@@ -54,10 +57,12 @@ func newGeneralKeys() generalKeys {
 
 // logoLoadedMsg carries the result of reading a logo file.
 type logoLoadedMsg struct {
-	path     string
+	path     string // as typed
 	icon     *apiclient.Icon
 	info     apiclient.IconInfo
+	preview  LogoPreview
 	err      error
+	isDir    bool // the path names a folder: the picker can browse it
 	thenNext bool
 }
 
@@ -67,6 +72,7 @@ type GeneralStep struct {
 	theme *theme.Theme
 	act   Actions
 	keys  generalKeys
+	pick  pickerKeys
 
 	logo textinput.Model
 	name textinput.Model
@@ -83,17 +89,34 @@ type GeneralStep struct {
 	loadingLogo string
 	logoPath    string // the path Data.Icon was read from
 
+	// home is the user's home directory, for "~" in a path.
+	home pathinput.HomeFunc
+	// profile is the terminal's colour profile, which the preview is
+	// drawn in; until the terminal says, text only.
+	profile colorprofile.Profile
+	preview LogoPreview
+	// canPick offers the file picker: only where the files are the
+	// user's own, never over SSH (it would browse the server).
+	canPick    bool
+	picker     *filepicker.Model // nil while closed
+	pickerNote string            // why the last choice was refused
+
 	width, height int
 }
 
 // NewGeneral builds the General step over the wizard's data.
 func NewGeneral(c *common.Common, data *Data, act Actions) *GeneralStep {
-	s := &GeneralStep{data: data, theme: c.Theme, act: act, keys: newGeneralKeys(),
-		errs: map[string]string{}, touched: map[string]bool{}}
+	s := &GeneralStep{data: data, theme: c.Theme, act: act, keys: newGeneralKeys(), pick: newPickerKeys(),
+		errs: map[string]string{}, touched: map[string]bool{},
+		home: os.UserHomeDir, canPick: data.AllowLogo && !c.SSH}
 
 	s.logo = textinput.New()
 	s.logo.Prompt = "> "
 	s.logo.Placeholder = "path to a PNG, JPEG, GIF or SVG file"
+	if s.canPick {
+		s.logo.Placeholder = "path to a logo file, or ctrl+o to choose one"
+	}
+	s.logo.CharLimit = maxLogoPath + inputSlack
 	s.logo.SetValue(data.LogoPath)
 
 	s.name = textinput.New()
@@ -124,6 +147,10 @@ func NewGeneral(c *common.Common, data *Data, act Actions) *GeneralStep {
 	return s
 }
 
+// SetHome sets where "~" in a logo path points (os.UserHomeDir by
+// default).
+func (s *GeneralStep) SetHome(home pathinput.HomeFunc) { s.home = home }
+
 // applyTheme copies the theme's styles into the fields.
 func (s *GeneralStep) applyTheme() {
 	s.logo.SetStyles(s.theme.Form.Input)
@@ -142,14 +169,20 @@ func (s *GeneralStep) Enter(field string) tea.Cmd {
 	return s.setFocus(s.focus)
 }
 
-// Capturing implements Step: the focused field takes text, except the button.
-func (s *GeneralStep) Capturing() bool { return s.fields[s.focus] != fieldNext }
+// Capturing implements Step: the focused field takes text, except the
+// button and the file picker (a list, where ? and q keep their meaning).
+func (s *GeneralStep) Capturing() bool { return s.picker == nil && s.fields[s.focus] != fieldNext }
 
 // SetSize implements Step.
 func (s *GeneralStep) SetSize(w, h int) {
 	s.width, s.height = w, h
 	inner := max(formWidth(w)-4, 10)
-	s.logo.SetWidth(inner - 2) // the prompt takes two cells
+	logoW := inner - 2 // the prompt takes two cells
+	if s.previewShown() {
+		logoW -= previewCols + 2
+	}
+	s.logo.SetWidth(logoW)
+	s.sizePicker()
 	s.name.SetWidth(inner - 2)
 	s.desc.SetWidth(inner)
 	// The description gets what is left of the height, 2 to 4 lines.
@@ -215,6 +248,19 @@ func (s *GeneralStep) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case logoLoadedMsg:
 		return s.logoLoaded(msg)
+	case logoDrawnMsg:
+		if msg.preview.Icon == s.data.Icon {
+			s.setPreview(msg.preview)
+		}
+		return nil
+	case tea.ColorProfileMsg:
+		s.profile = msg.Profile
+		return s.redrawLogo()
+	case pickerDirMsg:
+		if s.fields[s.focus] != FieldIcon || s.picker != nil {
+			return nil // the user moved on meanwhile
+		}
+		return s.startPicker(msg.dir)
 	case FieldErrorsMsg:
 		for field, text := range msg.Errors {
 			if field == FieldIcon || field == FieldName || field == FieldDescription {
@@ -223,12 +269,39 @@ func (s *GeneralStep) Update(msg tea.Msg) tea.Cmd {
 			}
 		}
 		return nil
+	}
+	if s.picker != nil {
+		return s.updatePicker(msg)
+	}
+	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return s.handleKey(msg)
 	case tea.PasteMsg:
-		return s.updateFocused(msg)
+		if s.fields[s.focus] == FieldIcon {
+			return s.pasteLogo(msg)
+		}
 	}
 	return s.updateFocused(msg)
+}
+
+// pasteLogo takes a paste into the logo field, which is how a file dropped
+// on the terminal arrives, and reads the file at once so its preview shows.
+func (s *GeneralStep) pasteLogo(msg tea.PasteMsg) tea.Cmd {
+	// Several files dropped at once arrive one per line, which the field
+	// would join into one line: refuse them before it does.
+	if _, err := pathinput.Parse(msg.Content, nil); errors.Is(err, pathinput.ErrMultiple) {
+		s.touched[FieldIcon] = true
+		s.errs[FieldIcon] = err.Error()
+		return nil
+	}
+	var cmd tea.Cmd
+	if s.logo.Value() != "" && looksDropped(msg.Content) {
+		s.logo.SetValue(msg.Content)
+	} else {
+		s.logo, cmd = s.logo.Update(msg)
+	}
+	s.logoEdited()
+	return tea.Batch(cmd, s.loadLogo(false))
 }
 
 func (s *GeneralStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -236,6 +309,8 @@ func (s *GeneralStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, s.keys.Next):
 		return s.next()
+	case field == FieldIcon && s.canPick && key.Matches(msg, s.pick.Open):
+		return s.openPicker()
 	case key.Matches(msg, s.keys.NextField):
 		return s.leave(field, s.focus+1)
 	case key.Matches(msg, s.keys.PrevField):
@@ -268,12 +343,7 @@ func (s *GeneralStep) updateFocused(msg tea.Msg) tea.Cmd {
 	switch s.fields[s.focus] {
 	case FieldIcon:
 		s.logo, cmd = s.logo.Update(msg)
-		s.data.LogoPath = s.logo.Value()
-		if strings.TrimSpace(s.data.LogoPath) != s.logoPath {
-			// The file on record no longer matches what is typed.
-			s.data.Icon, s.data.IconInfo = nil, apiclient.IconInfo{}
-			delete(s.errs, FieldIcon)
-		}
+		s.logoEdited()
 	case FieldName:
 		s.name, cmd = s.name.Update(msg)
 		if v := s.name.Value(); v != s.data.Name {
@@ -290,6 +360,19 @@ func (s *GeneralStep) updateFocused(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return cmd
+}
+
+// logoEdited takes the logo field's new text.
+func (s *GeneralStep) logoEdited() {
+	s.data.LogoPath = s.logo.Value()
+	if strings.TrimSpace(s.data.LogoPath) != s.logoPath {
+		// The file on record no longer matches what is typed.
+		s.data.Icon, s.data.IconInfo = nil, apiclient.IconInfo{}
+		delete(s.errs, FieldIcon)
+		if s.preview.Icon != nil {
+			s.setPreview(LogoPreview{})
+		}
+	}
 }
 
 // check validates one field, keeping the message only for touched fields.
@@ -339,8 +422,8 @@ func (s *GeneralStep) next() tea.Cmd {
 	return s.act.Next()
 }
 
-// loadLogo reads the typed logo path in a command: file I/O stays out of
-// Update.
+// loadLogo reads the typed logo path in a command, and draws its preview
+// there: file I/O and decoding stay out of Update and View.
 func (s *GeneralStep) loadLogo(thenNext bool) tea.Cmd {
 	path := strings.TrimSpace(s.data.LogoPath)
 	if path == s.logoPath && s.loadingLogo == "" {
@@ -359,9 +442,23 @@ func (s *GeneralStep) loadLogo(thenNext bool) tea.Cmd {
 		return nil
 	}
 	s.loadingLogo = path
+	// Parse gets the text untrimmed: a dropped "logo\ " ends in a space.
+	raw, home, prof := s.data.LogoPath, s.home, s.profile
 	return func() tea.Msg {
-		icon, info, err := apiclient.ReadIcon(common.ExpandHome(path))
-		return logoLoadedMsg{path: path, icon: icon, info: info, err: err, thenNext: thenNext}
+		msg := logoLoadedMsg{path: path, thenNext: thenNext}
+		local, err := pathinput.Parse(raw, home)
+		if err != nil {
+			msg.err = err
+			return msg
+		}
+		msg.icon, msg.info, msg.err = apiclient.ReadIcon(local)
+		if msg.err != nil {
+			fi, err := os.Stat(local)
+			msg.isDir = err == nil && fi.IsDir()
+			return msg
+		}
+		msg.preview = drawLogo(msg.icon, msg.info, prof)
+		return msg
 	}
 }
 
@@ -376,7 +473,11 @@ func (s *GeneralStep) logoLoaded(msg logoLoadedMsg) tea.Cmd {
 	}
 	if msg.err != nil {
 		s.data.Icon, s.data.IconInfo = nil, apiclient.IconInfo{}
+		s.setPreview(LogoPreview{})
 		s.errs[FieldIcon] = textsafe.Line(msg.err.Error(), 200)
+		if msg.isDir && s.canPick {
+			s.errs[FieldIcon] += "; ctrl+o chooses a file in it"
+		}
 		if msg.thenNext {
 			return s.focus1(FieldIcon)
 		}
@@ -384,14 +485,21 @@ func (s *GeneralStep) logoLoaded(msg logoLoadedMsg) tea.Cmd {
 	}
 	delete(s.errs, FieldIcon)
 	s.data.Icon, s.data.IconInfo = msg.icon, msg.info
+	s.setPreview(msg.preview)
+	// Should the terminal's colours have become known while the file was
+	// read, the preview is drawn again.
+	redraw := s.redrawLogo()
 	if msg.thenNext {
-		return s.next()
+		return tea.Batch(redraw, s.next())
 	}
-	return nil
+	return redraw
 }
 
 // View implements Step.
 func (s *GeneralStep) View() string {
+	if s.picker != nil {
+		return s.pickerView()
+	}
 	t := s.theme
 	w := formWidth(s.width)
 	var b strings.Builder
@@ -402,16 +510,7 @@ func (s *GeneralStep) View() string {
 	b.WriteString("\n")
 
 	if s.data.AllowLogo {
-		below := t.Form.Hint.Render("PNG, JPEG, GIF or SVG, up to " + humanize.IBytes(apiclient.MaxIconBytes))
-		switch {
-		case s.errs[FieldIcon] != "":
-			below = t.Form.Error.Render("✗ " + s.errs[FieldIcon])
-		case s.loadingLogo != "":
-			below = t.Form.Hint.Render("reading " + filepath.Base(s.loadingLogo) + "…")
-		case s.data.Icon != nil:
-			below = t.Form.Preview.Render("✓ " + iconSummary(s.data.Icon, s.data.IconInfo))
-		}
-		b.WriteString(s.field(FieldIcon, "Logo", true, "", s.logo.View(), below, w))
+		b.WriteString(s.logoField(w))
 	}
 
 	n := utf8.RuneCountInString(strings.TrimSpace(s.data.Name))
@@ -476,15 +575,27 @@ func (s *GeneralStep) field(id, label string, optional bool, right, input, below
 
 // ShortHelp implements help.KeyMap.
 func (s *GeneralStep) ShortHelp() []key.Binding {
-	if s.fields[s.focus] == FieldDescription {
+	switch {
+	case s.picker != nil:
+		return []key.Binding{s.pick.Choose, s.pick.Up, s.pick.Parent, s.pick.Cancel}
+	case s.fields[s.focus] == FieldDescription:
 		return []key.Binding{s.keys.Enter, s.keys.NewLine, s.keys.NextField, s.keys.PrevField}
+	case s.fields[s.focus] == FieldIcon && s.canPick:
+		return []key.Binding{s.pick.Open, s.keys.NextField, s.keys.PrevField, s.keys.Next}
 	}
 	return []key.Binding{s.keys.NextField, s.keys.PrevField, s.keys.Next}
 }
 
 // FullHelp implements help.KeyMap.
 func (s *GeneralStep) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{s.keys.NextField, s.keys.PrevField, s.keys.Enter}, {s.keys.NewLine, s.keys.Next, s.keys.Quit}}
+	if s.picker != nil {
+		return [][]key.Binding{{s.pick.Choose, s.pick.Up, s.pick.Parent}, {s.pick.Cancel, s.keys.Quit}}
+	}
+	second := []key.Binding{s.keys.NewLine, s.keys.Next, s.keys.Quit}
+	if s.canPick {
+		second = append([]key.Binding{s.pick.Open}, second...)
+	}
+	return [][]key.Binding{{s.keys.NextField, s.keys.PrevField, s.keys.Enter}, second}
 }
 
 // iconSummary is the one-line preview of a logo: name, format, size.
@@ -493,7 +604,7 @@ func iconSummary(icon *apiclient.Icon, info apiclient.IconInfo) string {
 	if info.Width > 0 && info.Height > 0 {
 		parts = append(parts, fmt.Sprintf("%d×%d px", info.Width, info.Height))
 	}
-	parts = append(parts, humanize.IBytes(uint64(len(icon.Data))))
+	parts = append(parts, apiclient.FormatSize(int64(len(icon.Data))))
 	return strings.Join(parts, " · ")
 }
 

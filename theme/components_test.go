@@ -9,7 +9,7 @@ func TestComponentInlines(t *testing.T) {
 		th := New(dark)
 		tb, tabs := th.Table(), th.Tabs()
 		for i, in := range []Inline{tb.Header, tb.HeaderSorted, tb.Cell, tb.Selected, tb.Cursor, tb.Footer, tabs.Active, tabs.Inactive, tabs.Sep} {
-			if !in.ok {
+			if !in.prepared().ok {
 				t.Errorf("dark=%v: style %d is not inline", dark, i)
 			}
 			for _, s := range []string{"Token name  ", " General ", "❯ ", "世界 wide", "12 of 10000+"} {

@@ -2,6 +2,7 @@ package theme
 
 import (
 	"strings"
+	"sync"
 
 	"charm.land/lipgloss/v2"
 )
@@ -11,37 +12,53 @@ import (
 // drawing a line of plain text with it is a concatenation instead of a
 // lipgloss layout, which matters on screens redrawn at every keystroke.
 type Inline struct {
-	style     lipgloss.Style
+	style lipgloss.Style
+	// fast is worked out on first use, not in NewInline: a theme holds a
+	// dozen of them, and working them all out (five renders each) was
+	// most of building a theme, on the way to every first frame.
+	fast *inlineFast
+}
+
+type inlineFast struct {
+	once      sync.Once
 	pre, post string
 	ok        bool // the concatenation is what Render gives
 }
 
 // NewInline prepares s. Styles the concatenation would not reproduce fall
 // back to s.Render.
-func NewInline(s lipgloss.Style) Inline {
-	in := Inline{style: s}
-	const probe = "x"
-	r := s.Render(probe)
-	i := strings.Index(r, probe)
-	if i < 0 {
-		return in
-	}
-	in.pre, in.post = r[:i], r[i+len(probe):]
-	in.ok = true
-	for _, p := range []string{"a b", " lead", "trail ", "wide 世界"} {
-		if s.Render(p) != in.pre+p+in.post {
-			in.ok = false
-			break
+func NewInline(s lipgloss.Style) Inline { return Inline{style: s, fast: &inlineFast{}} }
+
+// prepared works out the concatenation once.
+func (in Inline) prepared() *inlineFast {
+	f := in.fast
+	f.once.Do(func() {
+		const probe = "x"
+		r := in.style.Render(probe)
+		i := strings.Index(r, probe)
+		if i < 0 {
+			return
 		}
-	}
-	return in
+		f.pre, f.post = r[:i], r[i+len(probe):]
+		f.ok = true
+		for _, p := range []string{"a b", " lead", "trail ", "wide 世界"} {
+			if in.style.Render(p) != f.pre+p+f.post {
+				f.ok = false
+				break
+			}
+		}
+	})
+	return f
 }
 
 // Render draws s, which must be one line of plain text, like
 // style.Render(s).
 func (in Inline) Render(s string) string {
-	if !in.ok || s == "" || strings.ContainsAny(s, "\n\r\t\x1b") {
+	if in.fast == nil || s == "" || strings.ContainsAny(s, "\n\r\t\x1b") {
 		return in.style.Render(s)
 	}
-	return in.pre + s + in.post
+	if f := in.prepared(); f.ok {
+		return f.pre + s + f.post
+	}
+	return in.style.Render(s)
 }

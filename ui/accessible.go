@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -14,8 +15,8 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/pathinput"
 	"github.com/softwareone/apitoken/internal/textsafe"
-	"github.com/softwareone/apitoken/ui/common"
 	"github.com/softwareone/apitoken/ui/pages/wizard"
 )
 
@@ -85,7 +86,12 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 			if strings.TrimSpace(p) == "" {
 				return nil
 			}
-			icon, _, err := apiclient.ReadIcon(common.ExpandHome(strings.TrimSpace(p)))
+			// What a terminal pastes when a file is dropped, as on General.
+			path, err := pathinput.Parse(p, os.UserHomeDir)
+			if err != nil {
+				return err
+			}
+			icon, _, err := apiclient.ReadIcon(path)
 			req.Icon = icon
 			return err
 		})); err != nil {

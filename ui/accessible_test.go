@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/png"
 	"io"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -90,6 +94,35 @@ func TestAccessibleModeEndAfterBadModuleNumber(t *testing.T) {
 		if len(srv.Creates()) != 0 {
 			t.Errorf("%q: a token was created", answers)
 		}
+	}
+}
+
+// TestAccessibleModeDroppedLogo: the line mode reads a logo path the way a
+// terminal pastes a dropped file (quoted, with spaces), as General does.
+func TestAccessibleModeDroppedLogo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dir with space")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var img bytes.Buffer
+	if err := png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 2, 2))); err != nil {
+		t.Fatal(err)
+	}
+	logo := filepath.Join(dir, "my logo.png")
+	if err := os.WriteFile(logo, img.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv, client := accessibleSandbox(t)
+	var out bytes.Buffer
+	answers := "Reports\n\n'" + logo + "'\n1\n0\ny\n"
+	err := ui.RunAccessible(context.Background(), ui.Options{API: client, AccountID: srv.DefaultAccount(), AllowLogo: true},
+		strings.NewReader(answers), &out)
+	if err != nil {
+		t.Fatalf("err = %v; output:\n%s", err, out.String())
+	}
+	creates := srv.Creates()
+	if len(creates) != 1 || creates[0].IconBytes != img.Len() {
+		t.Fatalf("creates = %+v, want one with the %d-byte logo; output:\n%s", creates, img.Len(), out.String())
 	}
 }
 

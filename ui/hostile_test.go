@@ -299,6 +299,33 @@ func TestHostileWizard(t *testing.T) {
 			}
 			h.press("Details", "esc")
 			h.check("Summary again")
+
+			// The tokens area over the same account: the list, Edit's
+			// steps with every hostile module, the details tabs, Rotate.
+			h.press("Summary", "enter")
+			h.waitFor("close without copy", "Close anyway?")
+			h.press("Summary", "y")
+			h.waitFor("the list", "TKN-8992-4198  ● Active")
+			h.press("List", "e")
+			h.waitFor("Edit", "Edit “x”")
+			h.waitFor("Edit read", "Required.")
+			h.press("Edit General", "ctrl+n")
+			h.waitFor("Edit Modules", selected(n))
+			for range n {
+				h.press("Edit Modules", "down")
+			}
+			h.press("Edit Modules", "esc")
+			h.press("Edit General", "esc")
+			h.waitFor("the list again", "TKN-8992-4198  ● Active")
+			h.press("List", "enter")
+			h.waitFor("the details page", "Audit trail")
+			for range 3 {
+				h.press("Details tabs", "tab")
+			}
+			h.press("Details", "R")
+			h.waitFor("Rotate", "enter rotate")
+			h.press("Rotate", "esc")
+			h.check("Details again")
 			if h.frames < 100 {
 				t.Errorf("only %d frames checked", h.frames)
 			}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -286,4 +287,291 @@ func TestEditSnapshotsNarrow(t *testing.T) {
 	h.press("ctrl+n")
 	h.waitText("1 of 8 selected")
 	h.snapshot("edit_modules")
+}
+
+// openRotate closes a new token to the list, opens its details and
+// Rotate, and waits for the question.
+func (h *harness) openRotate(name string) (oldID string) {
+	h.t.Helper()
+	oldID = h.createAndClose(name)
+	h.press("enter")
+	h.waitFor("the details page, read", func(s string) bool {
+		return strings.Contains(s, "Audit trail") && !hasSpinner(s)
+	})
+	h.press("R")
+	h.waitFor("Rotate's question", func(s string) bool {
+		return strings.Contains(s, "Rotate “"+name+"”") && strings.Contains(s, "enter rotate") && !hasSpinner(s)
+	})
+	return oldID
+}
+
+func tokensNamed(srv *sandbox.Server, name string) []sandbox.StoredToken {
+	var out []sandbox.StoredToken
+	for _, t := range srv.StoredTokens() {
+		if t.Name == name {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// TestRotate: a new token with the same name and modules, its value shown
+// once, the old one disabled only after the person says it is saved.
+func TestRotate(t *testing.T) {
+	h := newHarness(t, copied)
+	oldID := h.openRotate("Rotated")
+	h.press("enter")
+	h.waitText("The new token is created")
+	got := tokensNamed(h.srv, "Rotated")
+	if len(got) != 2 {
+		t.Fatalf("%d tokens named Rotated, want 2", len(got))
+	}
+	newTok := got[1]
+	if !slices.Equal(newTok.ModuleIDs, got[0].ModuleIDs) || storedToken(t, h.srv, oldID).Status != "Active" {
+		t.Fatalf("after the create: %+v", got)
+	}
+	h.press("enter")
+	h.waitText("now? Its calls are refused")
+	if s := storedToken(t, h.srv, oldID).Status; s != "Active" {
+		t.Fatalf("the old token is %s before the y", s)
+	}
+	h.press("y")
+	h.waitText("Rotated: “Rotated” (" + newTok.ID + ") is active")
+	if s := storedToken(t, h.srv, oldID).Status; s != "Disabled" {
+		t.Errorf("the old token is %s", s)
+	}
+	if s := storedToken(t, h.srv, newTok.ID).Status; s != "Active" {
+		t.Errorf("the new token is %s", s)
+	}
+	h.press("esc")
+	h.waitFor("the list, the new token selected", func(s string) bool {
+		return strings.Contains(s, "● API tokens") && !hasSpinner(s)
+	})
+	if id := selectedID(h); id != newTok.ID {
+		t.Errorf("selected %q, want %q", id, newTok.ID)
+	}
+}
+
+// TestRotateCreateLost: the create's answer is lost and the token is found:
+// it has no value to show, so the old one is left active and nothing is
+// sent again.
+func TestRotateCreateLost(t *testing.T) {
+	log := &requestLog{}
+	h := newHarness(t, copied, func(c *harnessConfig) { c.record = log; c.asToken = true })
+	oldID := h.openRotate("Lost rotate")
+	h.srv.InjectFault(sandbox.Fault{Method: http.MethodPost, Path: "/", DropAfterCommit: true, Times: 1})
+	h.press("enter")
+	s := h.waitText("is still active")
+	if strings.Contains(s, "enter tries again") {
+		t.Errorf("a create that may have happened is offered again:\n%s", s)
+	}
+	if n := len(tokensNamed(h.srv, "Lost rotate")); n != 2 {
+		t.Errorf("%d tokens named Lost rotate, want 2 (one create, not resent)", n)
+	}
+	if s := storedToken(t, h.srv, oldID).Status; s != "Active" {
+		t.Errorf("the old token is %s", s)
+	}
+	if n := len(log.matching(http.MethodPost, "/disable")); n != 0 {
+		t.Errorf("%d disables sent", n)
+	}
+}
+
+// TestRotateDisableFails: the disable is refused: both tokens are active,
+// and the page says so.
+func TestRotateDisableFails(t *testing.T) {
+	h := newHarness(t, copied)
+	oldID := h.openRotate("Stuck rotate")
+	h.press("enter")
+	h.waitText("The new token is created")
+	h.srv.SetFaultFunc(func(r *http.Request) *sandbox.Fault {
+		if strings.HasSuffix(r.URL.Path, "/disable") {
+			return &sandbox.Fault{Status: http.StatusForbidden}
+		}
+		return nil
+	})
+	h.press("enter")
+	h.waitText("now? Its calls are refused")
+	h.press("y")
+	h.waitText("are active. y tries again")
+	for _, tok := range tokensNamed(h.srv, "Stuck rotate") {
+		if tok.Status != "Active" {
+			t.Errorf("%s is %s", tok.ID, tok.Status)
+		}
+	}
+	if s := storedToken(t, h.srv, oldID).Status; s != "Active" {
+		t.Errorf("the old token is %s", s)
+	}
+}
+
+// TestCtrlCDuringRotateCreate: ctrl+c while the new token is being
+// created waits for it, shows its value, and asks before quitting; the
+// old token stays active.
+func TestCtrlCDuringRotateCreate(t *testing.T) {
+	var holding atomic.Bool
+	release := make(chan struct{})
+	held := make(chan struct{}, 1)
+	h := newHarness(t, copied, func(c *harnessConfig) {
+		c.gate = func(r *http.Request) {
+			if holding.Load() && r.Method == http.MethodPost {
+				held <- struct{}{}
+				<-release
+			}
+		}
+	})
+	oldID := h.openRotate("Held rotate")
+	holding.Store(true)
+	h.press("enter")
+	<-held
+	h.press("ctrl+c")
+	h.waitText("Waiting for the answer")
+	close(release)
+	h.waitText("The new token is created")
+	h.waitText("Quit anyway?")
+	if s := storedToken(t, h.srv, oldID).Status; s != "Active" {
+		t.Errorf("the old token is %s", s)
+	}
+	h.press("y")
+	h.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	if s := storedToken(t, h.srv, oldID).Status; s != "Active" {
+		t.Errorf("after quitting the old token is %s", s)
+	}
+}
+
+// TestTokensAreaSnapshots: `apitoken tokens` at 100×30: the list, each tab
+// of the details page, Edit, and Rotate's question.
+func TestTokensAreaSnapshots(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) { c.start = ui.StartTokens })
+	settled := func(what, text string) {
+		h.t.Helper()
+		h.waitFor(what, func(s string) bool { return strings.Contains(s, text) && !hasSpinner(s) })
+	}
+	settled("the list", "TKN-1000-1001")
+	h.snapshot("list")
+	h.press("enter")
+	settled("General", "Description")
+	h.snapshot("details_general")
+	h.press("tab")
+	settled("Modules", "MOD-")
+	h.snapshot("details_modules")
+	h.press("tab")
+	settled("Details", "Revision")
+	h.snapshot("details_details")
+	h.press("tab")
+	settled("Audit trail", "Event")
+	h.snapshot("details_audit")
+	h.press("R")
+	settled("Rotate", "enter rotate")
+	h.snapshot("rotate")
+	h.press("esc") // nothing was sent: back to the details
+	settled("the details again", "R rotate")
+	h.press("esc")
+	settled("the list again", "● API tokens ")
+	h.press("e")
+	settled("Edit", "● General")
+	h.snapshot("edit_general")
+}
+
+// TestShutdownDuringSave: a shutdown while the PUT is out waits for it;
+// the program then ends, the save sent once and holding.
+func TestShutdownDuringSave(t *testing.T) {
+	log := &requestLog{}
+	release := make(chan struct{})
+	held := make(chan struct{}, 1)
+	h := newHarness(t, copied, func(c *harnessConfig) {
+		c.record = log
+		c.gate = func(r *http.Request) {
+			if r.Method == http.MethodPut {
+				held <- struct{}{}
+				<-release
+			}
+		}
+	})
+	id := h.createAndClose("Shut save")
+	h.openEdit("Shut save")
+	h.typeText(" 3")
+	h.press("ctrl+n")
+	h.waitText("1 of 8 selected")
+	h.press("enter")
+	<-held
+	h.tm.Send(ui.ShutdownMsg{Reason: "The console is shutting down"})
+	h.waitText("Waiting for the answer to the save")
+	close(release)
+	h.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	if n := len(log.matching(http.MethodPut, id)); n != 1 {
+		t.Errorf("%d PUTs, want 1", n)
+	}
+	if got := storedToken(t, h.srv, id); got.Name != "Shut save 3" {
+		t.Errorf("stored name %q", got.Name)
+	}
+}
+
+// TestShutdownDuringRotate: a shutdown while the new token is being
+// created waits for it and shows its value with the banner; the old one
+// stays active, and no disable is sent.
+func TestShutdownDuringRotate(t *testing.T) {
+	log := &requestLog{}
+	var holding atomic.Bool
+	release := make(chan struct{})
+	held := make(chan struct{}, 1)
+	h := newHarness(t, copied, func(c *harnessConfig) {
+		c.record = log
+		c.gate = func(r *http.Request) {
+			if holding.Load() && r.Method == http.MethodPost {
+				held <- struct{}{}
+				<-release
+			}
+		}
+	})
+	oldID := h.openRotate("Shut rotate")
+	holding.Store(true)
+	h.press("enter")
+	<-held
+	h.tm.Send(ui.ShutdownMsg{Reason: "The console is shutting down"})
+	close(release)
+	h.waitText("The new token is created")
+	h.waitText("copy the new token, then quit")
+	if s := storedToken(t, h.srv, oldID).Status; s != "Active" {
+		t.Errorf("the old token is %s", s)
+	}
+	if n := len(log.matching(http.MethodPost, "/disable")); n != 0 {
+		t.Errorf("%d disables sent", n)
+	}
+	h.press("ctrl+c")
+	h.waitText("Quit anyway?")
+	h.press("y")
+	h.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+}
+
+// TestQuitDuringVerify: Verify only reads, so quitting while it waits
+// ends at once, and the token is as it was.
+func TestQuitDuringVerify(t *testing.T) {
+	log := &requestLog{}
+	release := make(chan struct{})
+	h := newHarness(t, copied, func(c *harnessConfig) {
+		c.record = log
+		c.fakeClock = true
+		c.gate = func(r *http.Request) {
+			if r.Method == http.MethodGet && r.Header.Get("Authorization") != "" && strings.Contains(r.URL.Path, "/api-tokens/TKN-") {
+				<-release
+			}
+		}
+	})
+	defer close(release)
+	h.waitText("Contoso Ltd")
+	h.toOverview("Quit verify")
+	h.press("enter")
+	h.waitText("Your token is created")
+	h.press("c")
+	h.waitText("Copied to the system clipboard")
+	h.press("t")
+	h.waitText("Checking: the token reads itself")
+	h.press("ctrl+c")
+	h.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	for _, r := range log.reqs {
+		if r.Method != http.MethodGet && !strings.HasSuffix(r.Path, "/api-tokens") {
+			t.Errorf("Verify sent %s %s", r.Method, r.Path)
+		}
+	}
 }

@@ -6,6 +6,7 @@
 package ui
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/softwareone/apitoken/ui/pages/accounts"
 	"github.com/softwareone/apitoken/ui/pages/details"
 	"github.com/softwareone/apitoken/ui/pages/edit"
+	"github.com/softwareone/apitoken/ui/pages/rotate"
 	"github.com/softwareone/apitoken/ui/pages/tokens"
 	"github.com/softwareone/apitoken/ui/pages/wizard"
 )
@@ -96,11 +98,14 @@ type Model struct {
 	pages  []common.Page
 	wizard *wizard.Page // the latest wizard, for Data and Active
 	list   *tokens.Page // the API tokens page, at the bottom of the stack
-	// account is the account the app works on, "" until one is picked.
+	// account is the account the app works on, "" until one is picked;
+	// acct what is known of it (nil until read), for the header when no
+	// wizard has read it.
 	account string
+	acct    *apiclient.Account
 	// values are the token values a details page was opened with (only
 	// after a create here), so a page rebuilt after an edit keeps it.
-	values map[*details.Page]apiclient.Secret
+	values map[*detailsPage]apiclient.Secret
 
 	// The header and help bar change rarely; they are drawn again only
 	// when what they show changed.
@@ -131,7 +136,7 @@ func New(opts Options) *Model {
 	if opts.DarkBackground != nil {
 		dark = *opts.DarkBackground
 	}
-	m := &Model{opts: opts, values: map[*details.Page]apiclient.Secret{}}
+	m := &Model{opts: opts, values: map[*detailsPage]apiclient.Secret{}}
 	m.c = &common.Common{
 		Theme:  theme.New(dark),
 		Keys:   common.NewKeyMap(),
@@ -183,11 +188,47 @@ func (m *Model) newWizard() *wizard.Page {
 // place of the picker.
 func (m *Model) pickAccount(acc apiclient.Account) tea.Cmd {
 	m.start(acc.ID)
+	if acc.Name != "" {
+		m.acct = &acc
+	}
 	m.resize(m.c.Width, m.c.Height)
-	return m.top().Init()
+	return tea.Batch(m.top().Init(), m.loadAccount())
 }
 
-func (m *Model) newDetails(tok apiclient.APIToken, value apiclient.Secret) *details.Page {
+// accountMsg is the account, read for the header.
+type accountMsg struct{ acc *apiclient.Account }
+
+// loadAccount reads the account for the header when no wizard will: the
+// app starts on the list.
+func (m *Model) loadAccount() tea.Cmd {
+	if m.acct != nil || m.account == "" || m.wizard != nil {
+		return nil
+	}
+	api, id := m.c.API, m.account
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		acc, err := api.GetAccount(ctx, id)
+		if err != nil {
+			return accountMsg{} // the header shows the id alone
+		}
+		return accountMsg{acc: acc}
+	}
+}
+
+// accountInfo is what is known of the account: read by the root, or by
+// the latest wizard.
+func (m *Model) accountInfo() *apiclient.Account {
+	if m.acct != nil {
+		return m.acct
+	}
+	if d := m.Data(); d != nil {
+		return d.Account
+	}
+	return nil
+}
+
+func (m *Model) newDetails(tok apiclient.APIToken, value apiclient.Secret) *detailsPage {
 	opts := []details.Option{details.WithTicker(details.Ticker(m.opts.Tick)), details.WithBaseURL(m.opts.BaseURL)}
 	if m.opts.Propagation > 0 {
 		opts = append(opts, details.WithPropagation(m.opts.Propagation))
@@ -195,7 +236,7 @@ func (m *Model) newDetails(tok apiclient.APIToken, value apiclient.Secret) *deta
 	if !value.IsZero() {
 		opts = append(opts, details.WithValue(value))
 	}
-	p := details.New(m.c, m.c.API, tok, opts...)
+	p := &detailsPage{Page: details.New(m.c, m.c.API, tok, opts...)}
 	if !value.IsZero() {
 		m.values[p] = value
 	}
@@ -237,7 +278,7 @@ func (m *Model) Push(p common.Page) tea.Cmd {
 // Pop implements common.Navigator. The last page stays.
 func (m *Model) Pop() {
 	if len(m.pages) > 1 {
-		if d, ok := m.top().(*details.Page); ok {
+		if d, ok := m.top().(*detailsPage); ok {
 			delete(m.values, d)
 		}
 		m.pages = m.pages[:len(m.pages)-1]
@@ -259,7 +300,7 @@ func (m *Model) popTo(p common.Page) bool {
 
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.top().Init()}
+	cmds := []tea.Cmd{m.top().Init(), m.loadAccount()}
 	if m.opts.DarkBackground == nil {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -273,6 +314,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize(msg.Width, msg.Height)
 		return m, nil
 	case tea.BackgroundColorMsg:
+		if msg.IsDark() == m.c.Theme.IsDark {
+			return m, nil // the theme the first frame was drawn with is right
+		}
 		return m, m.setTheme(msg.IsDark())
 	case tea.KeyPressMsg:
 		if cmd, handled := m.handleGlobalKey(msg); handled {
@@ -284,6 +328,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.c.Shutdown = "apitoken was asked to stop"
 		}
 		return m, m.requestQuit(true)
+	case accountMsg:
+		if msg.acc != nil {
+			m.acct = msg.acc
+		}
+		return m, nil
 	case actions.QuitReadyMsg:
 		// An action (or a save) that held a quit has its answer.
 		return m, m.requestQuit(msg.Shutdown)
@@ -335,8 +384,51 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 		return m.openEdit(msg.Token), true
 	case edit.SavedMsg:
 		return m.saved(msg.Token), true
+	case rotateMsg:
+		if m.c.Shutdown != "" {
+			return nil, true
+		}
+		return m.Push(rotate.New(m.c, m.c.API, msg.tok)), true
+	case rotate.DoneMsg:
+		// The old token's details are stale either way: back to the list,
+		// the new token selected when there is one.
+		if m.list == nil || !m.popTo(m.list) {
+			m.Pop()
+			return nil, true
+		}
+		id := msg.New
+		if id == "" {
+			id = msg.Old
+		}
+		m.list.SelectID(id)
+		return m.list.Refresh(), true
 	}
 	return nil, false
+}
+
+// rotateKey opens Rotate from the details page.
+var rotateKey = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "rotate"))
+
+// rotateMsg asks for the rotation of tok.
+type rotateMsg struct{ tok apiclient.APIToken }
+
+// detailsPage is the details page with Rotate, which the root runs: R
+// opens it for the token on the page.
+type detailsPage struct{ *details.Page }
+
+func (d *detailsPage) Update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, rotateKey) && !d.Capturing() {
+		if tok := d.Token(); tok.Name != "" {
+			return func() tea.Msg { return rotateMsg{tok: tok} }
+		}
+	}
+	return d.Page.Update(msg)
+}
+
+func (d *detailsPage) ShortHelp() []key.Binding { return append(d.Page.ShortHelp(), rotateKey) }
+
+func (d *detailsPage) FullHelp() [][]key.Binding {
+	return append(d.Page.FullHelp(), []key.Binding{rotateKey})
 }
 
 func (m *Model) openEdit(tok apiclient.APIToken) tea.Cmd {
@@ -357,7 +449,7 @@ func (m *Model) saved(tok apiclient.APIToken) tea.Cmd {
 	if m.list != nil {
 		cmds = append(cmds, m.list.Update(actions.ChangedMsg{Token: tok}))
 	}
-	if d, ok := m.top().(*details.Page); ok && d.Token().ID == tok.ID {
+	if d, ok := m.top().(*detailsPage); ok && d.Token().ID == tok.ID {
 		value := m.values[d]
 		m.Pop()
 		nd := m.newDetails(tok, value)

@@ -127,8 +127,8 @@ func fit(s string, w, h int) string {
 // width or the theme changed.
 func (m *Model) headerView() string {
 	name := ""
-	if d := m.Data(); d != nil && d.Account != nil {
-		name = d.Account.Name
+	if acc := m.accountInfo(); acc != nil {
+		name = acc.Name
 	}
 	page := m.top().Header()
 	k := fmt.Sprintf("%s|%d|%t|%s|%s|%t", page, m.c.Width, m.opts.Sandbox, m.AccountID(), name, m.c.Theme.IsDark)
@@ -149,8 +149,7 @@ func (m *Model) drawHeader(page string) string {
 	}
 	id := t.AccountID.Render(m.AccountID())
 	right := id + badge
-	if d := m.Data(); d != nil && d.Account != nil {
-		acc := d.Account
+	if acc := m.accountInfo(); acc != nil {
 		name := t.Account.Render(textsafe.Line(acc.Name, 40))
 		if full := name + " " + id + badge; lipgloss.Width(left)+lipgloss.Width(full)+2 <= width {
 			right = full

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -73,6 +74,9 @@ type Connection struct {
 	AccountID string
 	Sandbox   bool
 	Close     func()
+	// StartErr, on the built-in sandbox, waits for it to be up and says
+	// why it could not start (nil when it did); nil elsewhere.
+	StartErr func() error
 }
 
 // Connect builds the client from flags and environment. Without a
@@ -80,30 +84,21 @@ type Connection struct {
 // wizard and the CLI speak real HTTP to it exactly as to the platform.
 // notes gets what is said to the user on the way (the sandbox notice).
 func (f *Factory) Connect(ctx context.Context, a *APIFlags, notes io.Writer) (*Connection, error) {
-	if a.Account != "" && !apiclient.ValidAccountID(a.Account) {
-		return nil, usagef("--account %q is not an account id: expected ACC-####-####", a.Account)
+	cfg, account, err := f.resolve(a)
+	if err != nil {
+		return nil, err
 	}
-	cfg := apiclient.ConfigFromEnv(f.lookup())
-	if a.BaseURL != "" {
-		cfg.BaseURL = a.BaseURL
-	}
-	if a.TokenFile != "" {
-		tok, err := readSecretFile(a.TokenFile, f.IO.In, f.IO.ErrOut)
+	if useSandbox(a, cfg) {
+		fx, err := sandboxFixture(a)
 		if err != nil {
 			return nil, err
 		}
-		cfg.Token = tok
-	}
-	account := a.Account
-	if account == "" {
-		account = strings.TrimSpace(f.Getenv("MPT_ACCOUNT_ID"))
-		if account != "" && !apiclient.ValidAccountID(account) {
-			return nil, usagef("MPT_ACCOUNT_ID %q is not an account id: expected ACC-####-####", account)
+		conn, err := f.startSandbox(fx, account)
+		if err != nil {
+			return nil, err
 		}
-	}
-
-	if a.Sandbox || cfg.Token.IsZero() {
-		return f.startSandbox(a, account, notes)
+		fmt.Fprintln(notes, sandboxNotice)
+		return conn, nil
 	}
 	if a.Fixtures != "" {
 		return nil, usagef("--fixtures applies to the sandbox only; add --sandbox or unset MPT_API_TOKEN")
@@ -125,6 +120,51 @@ func (f *Factory) Connect(ctx context.Context, a *APIFlags, notes io.Writer) (*C
 		}
 	}
 	return &Connection{Client: client, AccountID: account, Close: func() {}}, nil
+}
+
+// resolve reads the configuration from flags and environment: the
+// client's, and the account to work on ("" when none was named).
+func (f *Factory) resolve(a *APIFlags) (apiclient.Config, string, error) {
+	if a.Account != "" && !apiclient.ValidAccountID(a.Account) {
+		return apiclient.Config{}, "", usagef("--account %q is not an account id: expected ACC-####-####", a.Account)
+	}
+	cfg := apiclient.ConfigFromEnv(f.lookup())
+	if a.BaseURL != "" {
+		cfg.BaseURL = a.BaseURL
+	}
+	if a.TokenFile != "" {
+		tok, err := readSecretFile(a.TokenFile, f.IO.In, f.IO.ErrOut)
+		if err != nil {
+			return apiclient.Config{}, "", err
+		}
+		cfg.Token = tok
+	}
+	account := a.Account
+	if account == "" {
+		account = strings.TrimSpace(f.Getenv("MPT_ACCOUNT_ID"))
+		if account != "" && !apiclient.ValidAccountID(account) {
+			return apiclient.Config{}, "", usagef("MPT_ACCOUNT_ID %q is not an account id: expected ACC-####-####", account)
+		}
+	}
+	return cfg, account, nil
+}
+
+// useSandbox reports whether the commands run on the built-in sandbox.
+func useSandbox(a *APIFlags, cfg apiclient.Config) bool { return a.Sandbox || cfg.Token.IsZero() }
+
+const sandboxNotice = "apitoken: no MPT_API_TOKEN set: using the built-in sandbox; nothing leaves this machine."
+
+// sandboxFixture is the catalogue the sandbox serves: --fixtures, or the
+// demo.
+func sandboxFixture(a *APIFlags) (*sandbox.Fixture, error) {
+	if a.Fixtures == "" {
+		return sandbox.DemoFixture(), nil
+	}
+	fx, err := sandbox.LoadFixtureFile(a.Fixtures)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	return fx, nil
 }
 
 func (f *Factory) lookup() func(string) (string, bool) {
@@ -179,53 +219,59 @@ func soleAccount(ctx context.Context, c *apiclient.Client) (string, error) {
 	return "", usagef("this credential sees several accounts (%s…); choose one with --account or MPT_ACCOUNT_ID", strings.Join(ids, ", "))
 }
 
-func (f *Factory) startSandbox(a *APIFlags, account string, notes io.Writer) (*Connection, error) {
-	opts := []sandbox.Option{}
-	if a.Fixtures != "" {
-		fx, err := sandbox.LoadFixtureFile(a.Fixtures)
-		if err != nil {
-			return nil, usagef("%v", err)
-		}
-		opts = append(opts, sandbox.WithFixture(fx))
-	}
-	srv, err := sandbox.New(opts...)
+// startSandbox starts the sandbox on fx and serves it on loopback; account
+// "" is the fixture's default.
+func (f *Factory) startSandbox(fx *sandbox.Fixture, account string) (*Connection, error) {
+	// The port is taken and the client built at once; seeding the sandbox
+	// and serving it (about a millisecond) happen beside the first frame.
+	// Requests sent meanwhile wait in the listen backlog, not in our code.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("starting the sandbox: %w", err)
 	}
-	base, stop, err := serveLoopback(srv)
-	if err != nil {
-		return nil, err
-	}
+	token := sandboxToken()
 	client, err := apiclient.New(
-		apiclient.WithBaseURL(base),
-		apiclient.WithToken(apiclient.Secret(srv.OperatorToken())),
+		apiclient.WithBaseURL("http://"+ln.Addr().String()),
+		apiclient.WithToken(token),
 		apiclient.WithUserAgent(apiclient.UserAgent(f.Version)),
 	)
 	if err != nil {
-		stop()
+		ln.Close()
 		return nil, err
 	}
 	if account == "" {
-		account = srv.DefaultAccount()
+		account = fx.DefaultAccount
 	}
-	fmt.Fprintln(notes, "apitoken: no MPT_API_TOKEN set: using the built-in sandbox; nothing leaves this machine.")
-	return &Connection{Client: client, AccountID: account, Sandbox: true, Close: stop}, nil
+	var (
+		ready    = make(chan struct{})
+		startErr error
+		hs       *http.Server
+	)
+	go func() {
+		defer close(ready)
+		srv, err := sandbox.New(sandbox.WithFixture(fx), sandbox.WithOperatorToken(token.Reveal()))
+		if err != nil {
+			startErr = fmt.Errorf("starting the sandbox: %w", err)
+			ln.Close() // the requests waiting fail at once
+			return
+		}
+		hs = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: discardLog()}
+		go func() { _ = hs.Serve(ln) }()
+	}()
+	stop := func() {
+		<-ready
+		if hs != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_ = hs.Shutdown(ctx)
+		}
+	}
+	started := func() error { <-ready; return startErr }
+	return &Connection{Client: client, AccountID: account, Sandbox: true, Close: stop, StartErr: started}, nil
 }
 
-// serveLoopback serves h on a free loopback port.
-func serveLoopback(h http.Handler) (baseURL string, stop func(), err error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, fmt.Errorf("starting the sandbox: %w", err)
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: discardLog()}
-	go func() { _ = srv.Serve(ln) }()
-	return "http://" + ln.Addr().String(), func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	}, nil
-}
+// sandboxToken draws the built-in sandbox's operator token.
+func sandboxToken() apiclient.Secret { return apiclient.Secret("sbx_" + rand.Text()) }
 
 // maxSecretFile is the most a credential file may hold; a larger file is
 // not a credential and is refused rather than cut.

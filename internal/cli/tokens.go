@@ -49,6 +49,9 @@ func runTokens(ctx context.Context, opts *TokensOptions) error {
 	if !accessible && !isTerminal(f.IO) {
 		return usagef("the API tokens page needs a terminal; in scripts use \"apitoken list\" (see apitoken list --help)")
 	}
+	if !accessible {
+		warmWidths()
+	}
 	conn, err := f.Connect(ctx, &opts.API, f.IO.ErrOut)
 	if err != nil {
 		return err
@@ -67,5 +70,5 @@ func runTokens(ctx context.Context, opts *TokensOptions) error {
 	created := &createdRecord{}
 	uiOpts := appOptions(f, conn, created)
 	uiOpts.Start = ui.StartTokens
-	return runApp(ctx, f, uiOpts, created, true)
+	return runApp(ctx, f, conn, uiOpts, created, true)
 }

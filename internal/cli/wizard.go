@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
@@ -54,6 +55,9 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 	if !accessible && !isTerminal(f.IO) {
 		return usagef("the wizard needs a terminal; in scripts use \"apitoken create\" (see apitoken create --help)")
 	}
+	if !accessible {
+		warmWidths()
+	}
 	conn, err := f.Connect(ctx, &opts.API, f.IO.ErrOut)
 	if err != nil {
 		return err
@@ -75,8 +79,14 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 		return nil
 	}
 
-	return runApp(ctx, f, uiOpts, created, false)
+	return runApp(ctx, f, conn, uiOpts, created, false)
 }
+
+// warmWidths fills go-runewidth's 2 MB width table beside the start-up:
+// Bubble Tea measures the first frame in wcwidth cells, and the first rune
+// above U+02FF fills the table, about a millisecond that would otherwise
+// delay that frame. The renderer waits for its first tick meanwhile.
+func warmWidths() { go ansi.StringWidthWc("─") }
 
 // appOptions are the full-screen app's options for a connection; created
 // records what the app creates.
@@ -96,9 +106,9 @@ func appOptions(f *Factory, conn *Connection, created *createdRecord) ui.Options
 }
 
 // runApp runs the full-screen app until it ends, and says what became of
-// the tokens it created. Without a create, leaving is a cancel unless
+// the tokens it created (or, without one, why the sandbox did not start). Without a create, leaving is a cancel unless
 // creating was not the point (the API tokens page).
-func runApp(ctx context.Context, f *Factory, uiOpts ui.Options, created *createdRecord, browsing bool) error {
+func runApp(ctx context.Context, f *Factory, conn *Connection, uiOpts ui.Options, created *createdRecord, browsing bool) error {
 	model := ui.New(uiOpts)
 	p := tea.NewProgram(model,
 		tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out),
@@ -128,6 +138,8 @@ func runApp(ctx context.Context, f *Factory, uiOpts ui.Options, created *created
 	switch {
 	case runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled):
 		return runErr
+	case tok == nil && conn.StartErr != nil && conn.StartErr() != nil:
+		return conn.StartErr()
 	case tok == nil && created.unknown():
 		fmt.Fprintln(f.IO.ErrOut, "apitoken: a create was in flight and its outcome is unknown: look for the token in the portal before trying again.")
 		return &exitError{code: ExitUnknown}

@@ -30,6 +30,7 @@ import (
 
 type options struct {
 	apitoken, floor, gum   string
+	baseline               string // an earlier apitoken build to compare with, or ""
 	gumVersion             string
 	goTest                 []string
 	only                   map[string]bool
@@ -44,6 +45,7 @@ func main() {
 	flag.StringVar(&o.apitoken, "apitoken", "", "the built apitoken binary")
 	flag.StringVar(&o.floor, "floor", "", "the built bench/cmd/floor, the least a Bubble Tea v2 program does")
 	flag.StringVar(&o.gum, "gum", "", "the gum binary to compare the start-up with")
+	flag.StringVar(&o.baseline, "baseline", "", "an earlier apitoken build, started in the same rounds, to compare a change with")
 	flag.StringVar(&o.gumVersion, "gum-version", "", "gum's version, for the table")
 	flag.StringVar(&goTest, "gotest", "", "comma-separated files of `go test -bench -benchmem` output")
 	flag.StringVar(&only, "only", "startup,fetch,ssh,model", "comma-separated sections to run")
@@ -72,7 +74,7 @@ func main() {
 	}
 	// The programs are started in a fresh home directory: a relative path
 	// would name nothing there.
-	for _, p := range []*string{&o.apitoken, &o.floor, &o.gum} {
+	for _, p := range []*string{&o.apitoken, &o.floor, &o.gum, &o.baseline} {
 		if strings.ContainsRune(*p, filepath.Separator) {
 			if abs, err := filepath.Abs(*p); err == nil {
 				*p = abs
@@ -112,16 +114,25 @@ func run(ctx context.Context, o options) error {
 		if o.apitoken == "" || o.floor == "" || o.gum == "" {
 			return fmt.Errorf("startup needs -apitoken, -floor and -gum")
 		}
-		fmt.Fprintf(log, "start-up: %d rounds of apitoken, the floor and gum input, in turn\n", o.startupRuns)
-		res, err := measureStartup(ctx, []starter{
+		progs := []starter{
 			{"apitoken", []string{o.apitoken}, apitokenMarkers},
 			{"floor", []string{o.floor}, floorMarkers},
 			{"gum", []string{o.gum, "input", "--placeholder", gumPlaceholder}, []string{gumPlaceholder}},
-		}, o.startupRuns, true, log)
+		}
+		what := "apitoken, the floor and gum input"
+		if o.baseline != "" {
+			progs = append(progs, starter{"baseline", []string{o.baseline}, apitokenMarkers})
+			what += " and the baseline build"
+		}
+		fmt.Fprintf(log, "start-up: %d rounds of %s, in turn\n", o.startupRuns, what)
+		res, err := measureStartup(ctx, progs, o.startupRuns, true, log)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, startupRows(res[0], res[1], res[2], o.gumVersion, o.startupRuns)...)
+		if o.baseline != "" {
+			rows = append(rows, baselineRows(res[0], res[3], res[1], res[2])...)
+		}
 		notes = append(notes, fmt.Sprintf("Start-up, first output byte (a terminal query or the first frame; what comes before it is exec and Go's init), medians: apitoken %.1f ms, floor %.1f ms, gum %.1f ms.",
 			ms(median(firstBytes(res[0]))), ms(median(firstBytes(res[1]))), ms(median(firstBytes(res[2])))))
 	}
@@ -261,6 +272,24 @@ func startupRows(a, f, g []startRun, gumVersion string, runs int) []row {
 			fmt.Sprintf("%.2f× (%.1f / %.1f ms; per round %.2f×)", toGum, ms(am), ms(gm), pairedRatio(a, g)), toGum / gumFactor},
 		{"Peak RSS, start to first frame + 150 ms", "≤ 25 MB",
 			fmt.Sprintf("%.1f MB, max %.1f (floor %.1f MB, gum %.1f MB)", mb(aRSS), mb(maxInt(rssOf(a))), mb(fRSS), mb(gRSS)), mb(aRSS) / 25},
+	}
+}
+
+// baselineRows compare apitoken with an earlier build of it (b), started
+// in the same rounds, and give the earlier build's own ratios to the floor
+// (f) and gum (g): the before and after of a change, side by side.
+func baselineRows(a, b, f, g []startRun) []row {
+	am, bm := median(firstFrames(a)), median(firstFrames(b))
+	fm, gm := median(firstFrames(f)), median(firstFrames(g))
+	return []row{
+		{"Start to first frame ÷ the baseline build's, same rounds", "≤ 1×",
+			fmt.Sprintf("%.2f× (%.1f / %.1f ms; per round %.2f×)", float64(am)/float64(bm), ms(am), ms(bm), pairedRatio(a, b)), float64(am) / float64(bm)},
+		{"Baseline build: start to first frame ÷ the floor's, same rounds", fmt.Sprintf("≤ %.2g×", floorFactor),
+			fmt.Sprintf("%.2f× (%.1f / %.1f ms; per round %.2f×)", float64(bm)/float64(fm), ms(bm), ms(fm), pairedRatio(b, f)), float64(bm) / float64(fm) / floorFactor},
+		{"Baseline build: start to first frame ÷ gum's, same rounds", fmt.Sprintf("≤ %.2g×", gumFactor),
+			fmt.Sprintf("%.2f× (%.1f / %.1f ms; per round %.2f×)", float64(bm)/float64(gm), ms(bm), ms(gm), pairedRatio(b, g)), float64(bm) / float64(gm) / gumFactor},
+		{"Baseline build: peak RSS, start to first frame + 150 ms", "≤ 25 MB",
+			fmt.Sprintf("%.1f MB, max %.1f", mb(medianInt(rssOf(b))), mb(maxInt(rssOf(b)))), mb(medianInt(rssOf(b))) / 25},
 	}
 }
 
