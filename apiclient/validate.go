@@ -5,26 +5,29 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
 
+// The id patterns are compiled on first use, not in package init: every
+// start of the program links this package, and most never check an id.
 var (
-	accountIDPattern = regexp.MustCompile(`^ACC-\d{4}-\d{4}$`)
-	moduleIDPattern  = regexp.MustCompile(`^MOD-\d{4}(-\d{4})?$`)
-	tokenIDPattern   = regexp.MustCompile(`^TKN-\d{4}-\d{4}$`)
+	accountIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^ACC-\d{4}-\d{4}$`) })
+	moduleIDPattern  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^MOD-\d{4}(-\d{4})?$`) })
+	tokenIDPattern   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^TKN-\d{4}-\d{4}$`) })
 )
 
 // ValidAccountID reports whether s looks like an account id: ACC-1234-5678.
-func ValidAccountID(s string) bool { return accountIDPattern.MatchString(s) }
+func ValidAccountID(s string) bool { return accountIDPattern().MatchString(s) }
 
 // ValidModuleID reports whether s looks like a module id. Both MOD-1234 (the
 // contract's pattern) and MOD-1234-5678 (seen in the documentation) are
 // accepted: the server judges.
-func ValidModuleID(s string) bool { return moduleIDPattern.MatchString(s) }
+func ValidModuleID(s string) bool { return moduleIDPattern().MatchString(s) }
 
 // ValidTokenID reports whether s looks like a token id: TKN-1234-5678.
-func ValidTokenID(s string) bool { return tokenIDPattern.MatchString(s) }
+func ValidTokenID(s string) bool { return tokenIDPattern().MatchString(s) }
 
 // CheckName checks a token name as the server will: not blank once trimmed,
 // at most MaxNameLength characters, no control characters (nor the bidi

@@ -134,7 +134,12 @@ func NewGeneral(c *common.Common, data *Data, act Actions) *GeneralStep {
 	s.desc.CharLimit = apiclient.MaxDescriptionLength + inputSlack
 	// Enter moves on, as in huh; these add a line.
 	s.desc.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"), key.WithHelp("alt+enter", "new line"))
-	s.desc.SetValue(data.Description)
+	// SetValue starts with a Reset, which allocates the textarea's
+	// 10 000-line buffer (240 KB) a second time; a new textarea is empty
+	// already, and skipping it keeps the first GC cycle off the first frame.
+	if data.Description != "" {
+		s.desc.SetValue(data.Description)
+	}
 
 	if data.AllowLogo {
 		s.fields = append(s.fields, FieldIcon)
