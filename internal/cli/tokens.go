@@ -50,6 +50,7 @@ func runTokens(ctx context.Context, opts *TokensOptions) error {
 		return usagef("the API tokens page needs a terminal; in scripts use \"apitoken list\" (see apitoken list --help)")
 	}
 	if !accessible {
+		relaxStartupGC(f.Getenv)
 		warmWidths()
 	}
 	conn, err := f.Connect(ctx, &opts.API, f.IO.ErrOut)

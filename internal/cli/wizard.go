@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -56,6 +57,7 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 		return usagef("the wizard needs a terminal; in scripts use \"apitoken create\" (see apitoken create --help)")
 	}
 	if !accessible {
+		relaxStartupGC(f.Getenv)
 		warmWidths()
 	}
 	conn, err := f.Connect(ctx, &opts.API, f.IO.ErrOut)
@@ -87,6 +89,22 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 // above U+02FF fills the table, about a millisecond that would otherwise
 // delay that frame. The renderer waits for its first tick meanwhile.
 func warmWidths() { go ansi.StringWidthWc("─") }
+
+// relaxStartupGC keeps the garbage collector out of the first frame: start-up
+// allocates a few megabytes once (the width table, the first screen), and a
+// collection at the default goal lands right on that frame. The goal goes
+// back to the default (or the user's GOGC) a moment later.
+func relaxStartupGC(getenv func(string) string) {
+	if getenv("GOGC") != "" {
+		return
+	}
+	old := debug.SetGCPercent(400)
+	time.AfterFunc(startupGCWindow, func() { debug.SetGCPercent(old) })
+}
+
+// startupGCWindow is how long the relaxed goal holds: well past the first
+// frame, well before a person has typed much.
+const startupGCWindow = 300 * time.Millisecond
 
 // appOptions are the full-screen app's options for a connection; created
 // records what the app creates.
