@@ -85,3 +85,28 @@ func TestErrorsInWords(t *testing.T) {
 	}
 	t.Errorf("no error in words:\n%s", strings.Join(lines, "\n"))
 }
+
+// TestOverviewHelpFollowsTheFocus: with Back focused, the help bar says
+// what enter does now (goes back), not "add token".
+func TestOverviewHelpFollowsTheFocus(t *testing.T) {
+	data := steps.NewData("ACC-9000-0001", false)
+	data.Name = "focus"
+	s := steps.NewOverview(testCommon(), data, noActions{})
+	s.SetSize(100, 30)
+	s.Enter("")
+	enterSays := func() string {
+		for _, b := range s.ShortHelp() {
+			if b.Help().Key == "enter" {
+				return b.Help().Desc
+			}
+		}
+		return ""
+	}
+	if got := enterSays(); got != "add token" {
+		t.Fatalf("with Add focused, enter says %q", got)
+	}
+	s.Update(tea.KeyPressMsg{Code: tea.KeyLeft})
+	if got := enterSays(); got != "back" {
+		t.Errorf("with Back focused, enter says %q, want \"back\"", got)
+	}
+}

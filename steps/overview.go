@@ -21,6 +21,9 @@ type overviewKeys struct {
 	Add, Back, Request, EditGeneral, EditModules, Replace, Recheck, Scroll key.Binding
 	// Left, Right and Press work the button row.
 	Left, Right, Press key.Binding
+	// EnterBack is enter's help while Back has the focus; AddKey names the
+	// key that adds whichever button has it.
+	EnterBack, AddKey key.Binding
 }
 
 func newOverviewKeys() overviewKeys {
@@ -36,6 +39,8 @@ func newOverviewKeys() overviewKeys {
 		Left:        key.NewBinding(key.WithKeys("left", "shift+tab"), key.WithHelp("←/→", "choose button")),
 		Right:       key.NewBinding(key.WithKeys("right", "tab")),
 		Press:       key.NewBinding(key.WithKeys("enter", "space"), key.WithHelp("enter", "press button")),
+		EnterBack:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "back")),
+		AddKey:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add token")),
 	}
 }
 
@@ -364,11 +369,15 @@ func (s *OverviewStep) ShortHelp() []key.Binding {
 	case s.data.Create.State == CreateCheckFailed || s.data.Create.State == CreateFoundUncertain:
 		return []key.Binding{k.Recheck, k.Back}
 	}
+	if s.onBack {
+		// Enter presses the focused button: say what it does now.
+		return []key.Binding{k.EnterBack, k.Back, req, k.EditGeneral, k.EditModules}
+	}
 	return []key.Binding{k.Add, k.Back, req, k.EditGeneral, k.EditModules}
 }
 
 // FullHelp implements help.KeyMap.
 func (s *OverviewStep) FullHelp() [][]key.Binding {
 	k := s.keys
-	return [][]key.Binding{{k.Add, k.Back, k.Left, k.Press}, {k.Request, k.Scroll}, {k.EditGeneral, k.EditModules}}
+	return [][]key.Binding{{k.Press, k.Left, k.AddKey, k.Back}, {k.Request, k.Scroll}, {k.EditGeneral, k.EditModules}}
 }

@@ -22,7 +22,7 @@ func newSummaryKeys() summaryKeys {
 		Copy:    key.NewBinding(key.WithKeys("c", "y"), key.WithHelp("c", "copy token")),
 		Reveal:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reveal")),
 		Details: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view details")),
-		Verify:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test it works")),
+		Verify:  key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "check it works")),
 		// Not esc: one screen earlier esc meant "back", and here it must
 		// never leave without the token.
 		Close: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "close")),

@@ -111,12 +111,12 @@ func TestCopyClaimsOnlyWhatIsKnown(t *testing.T) {
 	h.press("enter")
 	h.waitText("Your token is created")
 	h.press("c")
-	s := h.waitText("Sent to the terminal's clipboard")
+	s := h.waitText("Sent to the terminal (OSC 52)")
 	if strings.Contains(s, "Copied") {
 		t.Errorf("a copy nobody confirmed is claimed:\n%s", s)
 	}
 	h.press("enter")
-	h.waitText("could not be confirmed")
+	h.waitText("Copy not confirmed")
 	h.press("n") // stay
 	var tok string
 	h.inspect(func(m *ui.Model) { tok = m.Data().Created.Token.Reveal() })

@@ -261,7 +261,7 @@ func TestVerifyOnSummary(t *testing.T) {
 	if n := len(log.matching(http.MethodGet, "/api-tokens/"+id)); n != 0 {
 		t.Fatalf("%d reads of the token before Verify", n)
 	}
-	h.press("t")
+	h.press("w")
 	h.waitText("The token works")
 	if n := len(log.matching(http.MethodGet, "/api-tokens/"+id)); n != 1 {
 		t.Errorf("%d self-reads, want 1", n)
@@ -563,7 +563,7 @@ func TestQuitDuringVerify(t *testing.T) {
 	h.waitText("Your token is created")
 	h.press("c")
 	h.waitText("Copied to the system clipboard")
-	h.press("t")
+	h.press("w")
 	h.waitText("Checking: the token reads itself")
 	h.press("ctrl+c")
 	h.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))

@@ -70,7 +70,7 @@ func TestWizardSnapshots(t *testing.T) {
 	h.snapshot("summary_revealed")
 
 	h.press("c")
-	h.waitText("Sent to the terminal's clipboard")
+	h.waitText("Sent to the terminal (OSC 52)")
 	h.press("v")
 	h.waitFor("the details page, read again", func(s string) bool {
 		return strings.Contains(s, "Audit trail") && !hasSpinner(s)
@@ -419,7 +419,7 @@ func TestWizardClipboardOnlyOnCopy(t *testing.T) {
 		t.Fatal("the clipboard was written before the user pressed c")
 	}
 	h.press("c")
-	h.waitText("Sent to the terminal's clipboard")
+	h.waitText("Sent to the terminal (OSC 52)")
 	osc := []byte("\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(tok)))
 	deadline := time.Now().Add(5 * time.Second)
 	var after []byte

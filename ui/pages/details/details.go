@@ -111,7 +111,7 @@ func newKeys() keys {
 		Show:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "show/hide token")),
 		Copy:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy token")),
 		CopyURL: key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "copy API URL")),
-		Verify:  key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify")),
+		Verify:  key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "check it works")),
 	}
 }
 

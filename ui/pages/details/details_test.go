@@ -176,7 +176,7 @@ func TestShowHideCopy(t *testing.T) {
 	p := details.New(c2, env.Client, tok, details.WithTicker(f.ticker.Tick))
 	p.SetSize(100, 30)
 	acttest.Drive(p, p.Init())
-	if msgs := acttest.Send(p, acttest.Key("c"), acttest.Key("s"), acttest.Key("v")); len(msgs) != 0 {
+	if msgs := acttest.Send(p, acttest.Key("c"), acttest.Key("s"), acttest.Key("w")); len(msgs) != 0 {
 		t.Fatalf("keys of an unknown value did something: %v", msgs)
 	}
 	if !strings.Contains(ansi.Strip(p.View()), "shows a token's value only once") {
@@ -199,7 +199,7 @@ func TestVerifyWaitsOutPropagation(t *testing.T) {
 				return n
 			}
 			before := self()
-			f.send("v")
+			f.send("w")
 			f.snapshot(t, "waiting-start")
 			f.clock.Advance(30 * time.Second)
 			acttest.Send(f.page, f.ticker.Fire(f.clock.Now())...)
@@ -226,7 +226,7 @@ func TestVerifyADisabledToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.clock.Advance(2 * time.Minute) // long after the create: no wait
-	f.send("v")
+	f.send("w")
 	if s := f.screen(); !strings.Contains(s, "The API refused the token") || strings.Contains(s, "It works") {
 		t.Fatalf("a disabled token must be reported as refused:\n%s", s)
 	}
@@ -450,13 +450,13 @@ func TestHelp(t *testing.T) {
 		return out
 	}
 	f := newFixture(t, setup{created: true}, apiclient.APIToken{}).start()
-	for _, want := range []string{"e edit", "t enable/disable", "x delete", "s show/hide token", "c copy token", "v verify", "u copy API URL", "esc back"} {
+	for _, want := range []string{"e edit", "t enable/disable", "x delete", "s show/hide token", "c copy token", "w check it works", "u copy API URL", "esc back"} {
 		if !slices.Contains(keys(f.page), want) {
 			t.Errorf("full help %v lacks %q", keys(f.page), want)
 		}
 	}
 	g := newFixture(t, setup{}, apiclient.APIToken{ID: demoID}).start()
-	if k := keys(g.page); slices.Contains(k, "v verify") || slices.Contains(k, "c copy token") {
+	if k := keys(g.page); slices.Contains(k, "w check it works") || slices.Contains(k, "c copy token") {
 		t.Errorf("help offers what an unknown value cannot do: %v", k)
 	}
 }

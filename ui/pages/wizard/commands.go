@@ -270,7 +270,7 @@ func (p *Page) Copy() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-const copySentNote = "Sent to the terminal's clipboard (OSC 52), which may ignore it: paste to check, or press r and select the token."
+const copySentNote = "Sent to the terminal (OSC 52), which may ignore it: paste to check, or r to reveal and select."
 
 // copied takes the native clipboard's answer.
 func (p *Page) copied(msg copiedMsg) {

@@ -343,11 +343,11 @@ func (p *Page) Status() string {
 	t := p.c.Theme.Status
 	switch {
 	case p.confirmClose && p.data.CopySent:
-		return t.Warning.Render("Close anyway? The copy could not be confirmed and the token will not be shown again. y closes, any other key stays.")
+		return t.Warning.Render("Copy not confirmed; the token is shown only once. Close anyway? y closes, other keys stay.")
 	case p.confirmClose:
 		return t.Warning.Render("Close anyway? The token was not copied and will not be shown again. y closes, any other key stays.")
 	case p.confirmQuit && p.data.CopySent:
-		return t.Warning.Render("The copy could not be confirmed and the token will not be shown again. Quit anyway? y quits, any other key stays.")
+		return t.Warning.Render("Copy not confirmed; the token is shown only once. Quit anyway? y quits, other keys stay.")
 	case p.confirmQuit:
 		return t.Warning.Render("The token was not copied and will not be shown again. Quit anyway? y quits, any other key stays.")
 	case p.quitAsked && p.data.Create.Busy():
