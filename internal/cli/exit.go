@@ -19,7 +19,7 @@ const (
 	ExitError   = 1   // the API or the system failed
 	ExitUsage   = 2   // bad flags or input: nothing was sent
 	ExitUnknown = 3   // a create's outcome is unknown, or it was created but its value lost
-	ExitCancel  = 130 // the user cancelled (Ctrl+C, "n", a signal) before a token was created
+	ExitCancel  = 130 // the user cancelled (Ctrl+C, "n", a signal): nothing more was changed
 )
 
 // exitCodesHelp is the table as the help prints it.
@@ -28,7 +28,7 @@ const exitCodesHelp = `Exit codes:
   1    failed: the API or the system reported an error
   2    bad flags or input: nothing was sent
   3    outcome unknown, or created but the value was lost: look before retrying
-  130  cancelled before a token was created (Ctrl+C, "n", a signal)`
+  130  cancelled (Ctrl+C, "n", a signal): nothing more was changed`
 
 // usageError is bad input: a clear message, exit code 2, nothing sent.
 type usageError struct {
