@@ -301,8 +301,14 @@ func (p *Page) startSpinner() tea.Cmd {
 		return nil
 	}
 	p.spinning = true
-	return p.cfg.tick(p.spin.Spinner.FPS, func(time.Time) tea.Msg { return spinMsg{} })
+	// The first frame waits spinDelay: most answers come before it, and
+	// each frame is a redraw of the whole screen for every session.
+	return p.cfg.tick(spinDelay, func(time.Time) tea.Msg { return spinMsg{} })
 }
+
+// spinDelay is how long a fetch may take before the spinner turns: below
+// it people read the static first frame as "working" anyway.
+const spinDelay = 300 * time.Millisecond
 
 // SetSize implements common.Page.
 func (p *Page) SetSize(w, h int) {

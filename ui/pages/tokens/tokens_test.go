@@ -403,3 +403,27 @@ func TestHelp(t *testing.T) {
 		t.Errorf("while typing the help is %v", h)
 	}
 }
+
+// TestSpinnerWaitsBeforeTurning: a query arms the spinner's first frame
+// well after the animation's own rate, so an answer that comes quickly
+// costs no redraw for the spinner; once it turns, it turns at its rate.
+func TestSpinnerWaitsBeforeTurning(t *testing.T) {
+	env := acttest.Sandbox(t, sandbox.GenerateFixture(3))
+	c, _ := acttest.NewCommon(100, 30, func() time.Time { return acttest.Now })
+	var ds []time.Duration
+	var fns []func(time.Time) tea.Msg
+	tick := func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+		ds, fns = append(ds, d), append(fns, fn)
+		return nil
+	}
+	p := tokens.New(c, env.Client, tokens.WithAccount(env.Srv.DefaultAccount()), tokens.WithTicker(tick))
+	p.SetSize(100, 30)
+	_ = p.Init() // the fetch is not run: the page stays loading
+	if len(ds) != 1 || ds[0] < 200*time.Millisecond {
+		t.Fatalf("first spinner timer: %v, want one of at least 200ms", ds)
+	}
+	p.Update(fns[0](acttest.Now))
+	if len(ds) != 2 || ds[1] >= 200*time.Millisecond {
+		t.Fatalf("after the first frame the spinner timers are %v, want the animation's rate", ds)
+	}
+}
