@@ -269,7 +269,16 @@ func (p *Page) query() tea.Cmd {
 }
 
 func (p *Page) options(offset int) *apiclient.ListAPITokensOptions {
-	o := &apiclient.ListAPITokensOptions{Name: p.name, Order: p.sort.order(), Limit: p.cfg.pageSize, Offset: offset}
+	limit := p.cfg.pageSize
+	if offset == 0 {
+		// A new query asks for a screen and a half of rows, not a full
+		// page: each filter keystroke's answer is decoded, and most are
+		// replaced by the next keystroke's before anyone scrolls (the
+		// first move down asks for the next page, see NearEndMsg).
+		rows := max(p.height-5, 1) // the table's body
+		limit = min(limit, rows+rows/2)
+	}
+	o := &apiclient.ListAPITokensOptions{Name: p.name, Order: p.sort.order(), Limit: limit, Offset: offset}
 	switch p.status {
 	case StatusActive, StatusDisabled:
 		o.Status = p.status

@@ -427,3 +427,37 @@ func TestSpinnerWaitsBeforeTurning(t *testing.T) {
 		t.Fatalf("after the first frame the spinner timers are %v, want the animation's rate", ds)
 	}
 }
+
+// TestNewQueryAsksForAScreenAndAHalf: a query's first page is sized to the
+// screen, not to the page size (each filter keystroke's answer is decoded),
+// and coming within a screen of its end asks for a full next page.
+func TestNewQueryAsksForAScreenAndAHalf(t *testing.T) {
+	f := newFixture(t, 100, 30, bigFixture(300)).start()
+	limit := regexp.MustCompile(`limit=(\d+)`)
+	limits := func() []string {
+		var out []string
+		for _, r := range f.env.Rec.Requests() {
+			if m := limit.FindStringSubmatch(r.Query); m != nil {
+				out = append(out, m[1])
+			}
+		}
+		return out
+	}
+	// 30 lines: a body of 25 rows.
+	if got := limits(); !slices.Equal(got, []string{"37"}) {
+		t.Fatalf("first page limits %v, want [37]", got)
+	}
+	if v := f.page.View(); !strings.Contains(v, "1 of 37+") {
+		t.Fatalf("the first screen is not full or not marked as more:\n%s", v)
+	}
+	for range 11 {
+		acttest.Drive(f.page, f.page.Update(acttest.Key("down")))
+	}
+	if got := limits(); len(got) != 1 {
+		t.Fatalf("more than a screen from the end, limits %v, want only the first", got)
+	}
+	acttest.Drive(f.page, f.page.Update(acttest.Key("down")))
+	if got := limits(); !slices.Equal(got, []string{"37", "50"}) {
+		t.Fatalf("within a screen of the end limits %v, want [37 50]", got)
+	}
+}
