@@ -190,6 +190,11 @@ type Page struct {
 	noticeOK bool
 	selectID string // select this id when it arrives
 
+	// stop cancels the current query's fetches: a new query makes their
+	// answers useless, so they are not waited for nor decoded.
+	ctx  context.Context
+	stop context.CancelFunc
+
 	act *actions.Model
 
 	width, height int
@@ -265,6 +270,10 @@ func (p *Page) Selected() (apiclient.APIToken, bool) {
 func (p *Page) query() tea.Cmd {
 	p.seq++
 	p.loading, p.fetching, p.err = true, false, nil
+	if p.stop != nil {
+		p.stop()
+	}
+	p.stop = nil
 	return tea.Batch(p.fetch(0), p.startSpinner())
 }
 
@@ -296,9 +305,12 @@ func staleFilter(t time.Time) string {
 }
 
 func (p *Page) fetch(offset int) tea.Cmd {
-	api, account, seq, opts := p.api, p.cfg.account, p.seq, p.options(offset)
+	if p.stop == nil {
+		p.ctx, p.stop = context.WithCancel(context.Background())
+	}
+	api, account, seq, opts, parent := p.api, p.cfg.account, p.seq, p.options(offset), p.ctx
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ctx, cancel := context.WithTimeout(parent, time.Minute)
 		defer cancel()
 		items, pg, err := api.ListAPITokens(ctx, account, opts)
 		return listMsg{seq: seq, offset: offset, items: items, pg: pg, err: err}

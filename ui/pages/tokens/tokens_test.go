@@ -461,3 +461,40 @@ func TestNewQueryAsksForAScreenAndAHalf(t *testing.T) {
 		t.Fatalf("within a screen of the end limits %v, want [37 50]", got)
 	}
 }
+
+// TestNewQueryCancelsTheOldOnesFetch: a fetch still to run when a new
+// query starts (another filter, status or sort) is cancelled, so it is
+// neither sent nor decoded; the new query's answer is drawn.
+func TestNewQueryCancelsTheOldOnesFetch(t *testing.T) {
+	f := newFixture(t, 100, 30, sandbox.GenerateFixture(3))
+	first := f.page.Init()
+	second := f.page.Update(acttest.Key("f")) // status: active, a new query
+	var msgs []tea.Msg
+	run := func(cmd tea.Cmd) {
+		if cmd == nil {
+			return
+		}
+		switch m := cmd().(type) {
+		case tea.BatchMsg:
+			for _, c := range m {
+				if c != nil {
+					msgs = append(msgs, c())
+				}
+			}
+		default:
+			msgs = append(msgs, m)
+		}
+	}
+	run(first)
+	if n := len(f.env.Rec.Requests()); n != 0 {
+		t.Fatalf("the old query's fetch sent %d requests, want none", n)
+	}
+	run(second)
+	if n := len(f.env.Rec.Requests()); n != 1 {
+		t.Fatalf("the new query sent %d requests, want 1", n)
+	}
+	acttest.Send(f.page, msgs...)
+	if v := ansi.Strip(f.page.View()); !strings.Contains(v, "status: active") || strings.Contains(v, "Could not") || strings.Contains(f.page.Status(), "Could not") {
+		t.Fatalf("after both answers:\n%s\n%s", v, f.page.Status())
+	}
+}
