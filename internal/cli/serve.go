@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -82,6 +83,14 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 	f := opts.Factory
 	if err := opts.check(); err != nil {
 		return err
+	}
+	if _, set := os.LookupEnv("GOGC"); !set {
+		// Hundreds of sessions each hold a little live heap and make a
+		// lot of short-lived garbage (frames, decoded pages): collecting
+		// at 50% growth instead of 100% keeps the peak RSS per session
+		// near 2 MB (measured 2.43 -> 1.96 MB with 500 sessions typing)
+		// for a few percent more CPU. An operator's GOGC wins.
+		debug.SetGCPercent(50)
 	}
 	if opts.HostKey == "" {
 		path, err := defaultHostKeyPath(f)

@@ -190,6 +190,11 @@ type Page struct {
 	noticeOK bool
 	selectID string // select this id when it arrives
 
+	// stop cancels the current query's fetches: a new query makes their
+	// answers useless, so they are not waited for nor decoded.
+	ctx  context.Context
+	stop context.CancelFunc
+
 	act *actions.Model
 
 	width, height int
@@ -265,11 +270,24 @@ func (p *Page) Selected() (apiclient.APIToken, bool) {
 func (p *Page) query() tea.Cmd {
 	p.seq++
 	p.loading, p.fetching, p.err = true, false, nil
+	if p.stop != nil {
+		p.stop()
+	}
+	p.stop = nil
 	return tea.Batch(p.fetch(0), p.startSpinner())
 }
 
 func (p *Page) options(offset int) *apiclient.ListAPITokensOptions {
-	o := &apiclient.ListAPITokensOptions{Name: p.name, Order: p.sort.order(), Limit: p.cfg.pageSize, Offset: offset}
+	limit := p.cfg.pageSize
+	if offset == 0 {
+		// A new query asks for a screen and a half of rows, not a full
+		// page: each filter keystroke's answer is decoded, and most are
+		// replaced by the next keystroke's before anyone scrolls (the
+		// first move down asks for the next page, see NearEndMsg).
+		rows := max(p.height-5, 1) // the table's body
+		limit = min(limit, rows+rows/2)
+	}
+	o := &apiclient.ListAPITokensOptions{Name: p.name, Order: p.sort.order(), Limit: limit, Offset: offset}
 	switch p.status {
 	case StatusActive, StatusDisabled:
 		o.Status = p.status
@@ -287,9 +305,12 @@ func staleFilter(t time.Time) string {
 }
 
 func (p *Page) fetch(offset int) tea.Cmd {
-	api, account, seq, opts := p.api, p.cfg.account, p.seq, p.options(offset)
+	if p.stop == nil {
+		p.ctx, p.stop = context.WithCancel(context.Background())
+	}
+	api, account, seq, opts, parent := p.api, p.cfg.account, p.seq, p.options(offset), p.ctx
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ctx, cancel := context.WithTimeout(parent, time.Minute)
 		defer cancel()
 		items, pg, err := api.ListAPITokens(ctx, account, opts)
 		return listMsg{seq: seq, offset: offset, items: items, pg: pg, err: err}
@@ -301,8 +322,14 @@ func (p *Page) startSpinner() tea.Cmd {
 		return nil
 	}
 	p.spinning = true
-	return p.cfg.tick(p.spin.Spinner.FPS, func(time.Time) tea.Msg { return spinMsg{} })
+	// The first frame waits spinDelay: most answers come before it, and
+	// each frame is a redraw of the whole screen for every session.
+	return p.cfg.tick(spinDelay, func(time.Time) tea.Msg { return spinMsg{} })
 }
+
+// spinDelay is how long a fetch may take before the spinner turns: below
+// it people read the static first frame as "working" anyway.
+const spinDelay = 300 * time.Millisecond
 
 // SetSize implements common.Page.
 func (p *Page) SetSize(w, h int) {

@@ -403,3 +403,98 @@ func TestHelp(t *testing.T) {
 		t.Errorf("while typing the help is %v", h)
 	}
 }
+
+// TestSpinnerWaitsBeforeTurning: a query arms the spinner's first frame
+// well after the animation's own rate, so an answer that comes quickly
+// costs no redraw for the spinner; once it turns, it turns at its rate.
+func TestSpinnerWaitsBeforeTurning(t *testing.T) {
+	env := acttest.Sandbox(t, sandbox.GenerateFixture(3))
+	c, _ := acttest.NewCommon(100, 30, func() time.Time { return acttest.Now })
+	var ds []time.Duration
+	var fns []func(time.Time) tea.Msg
+	tick := func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+		ds, fns = append(ds, d), append(fns, fn)
+		return nil
+	}
+	p := tokens.New(c, env.Client, tokens.WithAccount(env.Srv.DefaultAccount()), tokens.WithTicker(tick))
+	p.SetSize(100, 30)
+	_ = p.Init() // the fetch is not run: the page stays loading
+	if len(ds) != 1 || ds[0] < 200*time.Millisecond {
+		t.Fatalf("first spinner timer: %v, want one of at least 200ms", ds)
+	}
+	p.Update(fns[0](acttest.Now))
+	if len(ds) != 2 || ds[1] >= 200*time.Millisecond {
+		t.Fatalf("after the first frame the spinner timers are %v, want the animation's rate", ds)
+	}
+}
+
+// TestNewQueryAsksForAScreenAndAHalf: a query's first page is sized to the
+// screen, not to the page size (each filter keystroke's answer is decoded),
+// and coming within a screen of its end asks for a full next page.
+func TestNewQueryAsksForAScreenAndAHalf(t *testing.T) {
+	f := newFixture(t, 100, 30, bigFixture(300)).start()
+	limit := regexp.MustCompile(`limit=(\d+)`)
+	limits := func() []string {
+		var out []string
+		for _, r := range f.env.Rec.Requests() {
+			if m := limit.FindStringSubmatch(r.Query); m != nil {
+				out = append(out, m[1])
+			}
+		}
+		return out
+	}
+	// 30 lines: a body of 25 rows.
+	if got := limits(); !slices.Equal(got, []string{"37"}) {
+		t.Fatalf("first page limits %v, want [37]", got)
+	}
+	if v := f.page.View(); !strings.Contains(v, "1 of 37+") {
+		t.Fatalf("the first screen is not full or not marked as more:\n%s", v)
+	}
+	for range 11 {
+		acttest.Drive(f.page, f.page.Update(acttest.Key("down")))
+	}
+	if got := limits(); len(got) != 1 {
+		t.Fatalf("more than a screen from the end, limits %v, want only the first", got)
+	}
+	acttest.Drive(f.page, f.page.Update(acttest.Key("down")))
+	if got := limits(); !slices.Equal(got, []string{"37", "50"}) {
+		t.Fatalf("within a screen of the end limits %v, want [37 50]", got)
+	}
+}
+
+// TestNewQueryCancelsTheOldOnesFetch: a fetch still to run when a new
+// query starts (another filter, status or sort) is cancelled, so it is
+// neither sent nor decoded; the new query's answer is drawn.
+func TestNewQueryCancelsTheOldOnesFetch(t *testing.T) {
+	f := newFixture(t, 100, 30, sandbox.GenerateFixture(3))
+	first := f.page.Init()
+	second := f.page.Update(acttest.Key("f")) // status: active, a new query
+	var msgs []tea.Msg
+	run := func(cmd tea.Cmd) {
+		if cmd == nil {
+			return
+		}
+		switch m := cmd().(type) {
+		case tea.BatchMsg:
+			for _, c := range m {
+				if c != nil {
+					msgs = append(msgs, c())
+				}
+			}
+		default:
+			msgs = append(msgs, m)
+		}
+	}
+	run(first)
+	if n := len(f.env.Rec.Requests()); n != 0 {
+		t.Fatalf("the old query's fetch sent %d requests, want none", n)
+	}
+	run(second)
+	if n := len(f.env.Rec.Requests()); n != 1 {
+		t.Fatalf("the new query sent %d requests, want 1", n)
+	}
+	acttest.Send(f.page, msgs...)
+	if v := ansi.Strip(f.page.View()); !strings.Contains(v, "status: active") || strings.Contains(v, "Could not") || strings.Contains(f.page.Status(), "Could not") {
+		t.Fatalf("after both answers:\n%s\n%s", v, f.page.Status())
+	}
+}
