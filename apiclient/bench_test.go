@@ -14,9 +14,11 @@ package apiclient_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,5 +104,25 @@ func BenchmarkGetAccount(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkDecodeTokenPage decodes a list page of 50 tokens, as the API
+// tokens page does for every filter query.
+func BenchmarkDecodeTokenPage(b *testing.B) {
+	one := `{"id":"TKN-1000-1001","name":"Nightly billing export","description":"Used by the billing job.",` +
+		`"status":"Active","account":{"id":"ACC-1000-0001","name":"Contoso Ltd"},"icon":null,"revision":3,` +
+		`"modules":[{"id":"MOD-1001","name":"Orders"},{"id":"MOD-1005","name":"Billing"}],` +
+		`"audit":{"created":{"at":"2026-11-25T18:00:00.000Z","by":{"id":"USR-1000-0001","name":"Rahul Mehta"}}},` +
+		`"lastAccessAt":"2026-11-27T08:00:00.000Z"}`
+	page := []byte(`{"data":[` + strings.Repeat(one+",", 49) + one + `],"$meta":{"pagination":{"offset":0,"limit":50,"total":50}}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		var out struct {
+			Data []apiclient.APIToken `json:"data"`
+		}
+		if err := json.Unmarshal(page, &out); err != nil || len(out.Data) != 50 {
+			b.Fatal(err)
+		}
 	}
 }

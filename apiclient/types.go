@@ -1,6 +1,7 @@
 package apiclient
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 )
@@ -154,11 +155,17 @@ func (t *APIToken) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &p); err != nil {
 		return err
 	}
-	raw, err := redactMember(data, "token")
-	if err != nil {
-		return err
+	// Only a create's answer carries the value; a list's tokens (fifty a
+	// page) skip the second parse that redacting it takes.
+	if bytes.Contains(data, []byte(`"token"`)) {
+		raw, err := redactMember(data, "token")
+		if err != nil {
+			return err
+		}
+		p.Raw = raw
+	} else {
+		p.Raw = bytes.Clone(data) // data is the decoder's buffer
 	}
-	p.Raw = raw
 	*t = APIToken(p)
 	return nil
 }
