@@ -226,10 +226,10 @@ func columns() []table.Column {
 		{Title: "Name", Width: 12, Flex: 4},
 		{Title: "ID", Width: 13},
 		{Title: "Status", Width: 10},
-		{Title: "Last access", Width: 13, Right: true},
+		{Title: "Last access", Width: 11, Right: true},
 		{Title: "Modules", Width: 9},
-		{Title: "Created", Width: 10, Right: true},
-		{Title: "Created by", Width: 12, Flex: 1},
+		{Title: "Created", Width: 9, Right: true},
+		{Title: "Created by", Width: 10, Flex: 1},
 	}
 }
 
