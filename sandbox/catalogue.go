@@ -16,6 +16,7 @@ type catalogue struct {
 	moduleList     []*module // by id
 	extensions     map[string]*extension
 	fixture        *Fixture // the server's own copy, for seeding its tokens
+	arranged       arrangedCache
 }
 
 type account struct {

@@ -12,11 +12,16 @@ func (s *Server) listModules(x *exchange) {
 	if !ok {
 		return
 	}
-	items := make([]object, len(s.cat.moduleList))
-	for i, m := range s.cat.moduleList {
-		items[i] = m.full
-	}
-	x.json(http.StatusOK, q.page(items))
+	// The catalogue never changes, so the pages of one listing (a client
+	// fetches them all at once) filter and sort it once between them.
+	items := s.cat.arranged.get(q.key, func() []object {
+		all := make([]object, len(s.cat.moduleList))
+		for i, m := range s.cat.moduleList {
+			all[i] = m.full
+		}
+		return q.arrange(all)
+	})
+	x.json(http.StatusOK, q.slice(items))
 }
 
 func (s *Server) getModule(x *exchange, id string) {

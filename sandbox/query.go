@@ -82,6 +82,9 @@ type listQuery struct {
 	drop          map[string]bool // top-level keys select leaves out
 	omitted       []string        // optional keys not selected, for $meta.omitted
 	limit, offset int
+	// key names the filter and order (the terms that decide which items
+	// and in what order), so pages of one listing can share that work.
+	key string
 }
 
 type orderKey struct {
@@ -114,6 +117,7 @@ func parseListQuery(raw string, fs *fieldSet) (*listQuery, []string) {
 	include := map[string]bool{}
 	exclude := map[string]bool{}
 	mentioned := map[string]bool{} // fields the filter and order use
+	var keyParts []string
 	for _, term := range splitTerms(text) {
 		if strings.TrimSpace(term) == "" {
 			continue
@@ -124,6 +128,9 @@ func parseListQuery(raw string, fs *fieldSet) (*listQuery, []string) {
 			continue
 		}
 		seen[key] = isParam
+		if !isParam || (key != "limit" && key != "offset" && key != "select") {
+			keyParts = append(keyParts, term)
+		}
 		switch {
 		case !isParam && key != "" && fs.filter[key]:
 			// field=value is shorthand for eq(field,value).
@@ -224,6 +231,7 @@ func parseListQuery(raw string, fs *fieldSet) (*listQuery, []string) {
 	for k := range exclude {
 		q.drop[k] = true
 	}
+	q.key = strings.Join(keyParts, "\x00")
 	return q, errs
 }
 
@@ -309,6 +317,12 @@ func (e envelope) appendJSON(b []byte) []byte {
 
 // page filters, orders, pages and shapes items, which come sorted by id.
 func (q *listQuery) page(items []object) envelope {
+	return q.slice(q.arrange(items))
+}
+
+// arrange filters and orders items, which come sorted by id; it returns a
+// new slice when it changes anything, never altering items.
+func (q *listQuery) arrange(items []object) []object {
 	if q.filter != nil {
 		kept := items[:0:0]
 		for _, o := range items {
@@ -354,6 +368,11 @@ func (q *listQuery) page(items []object) envelope {
 		}
 		items = sorted
 	}
+	return items
+}
+
+// slice pages and shapes items already filtered and ordered.
+func (q *listQuery) slice(items []object) envelope {
 	total := len(items)
 	from := min(q.offset, total)
 	to := min(from+q.limit, total)
