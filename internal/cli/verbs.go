@@ -194,6 +194,21 @@ func tokenFailure(err error, format string, args ...any) error {
 	return &exitError{code: exitCode(err), err: errors.New(msg)}
 }
 
+// connectToken connects and reads the token the command acts on; the
+// connection is the caller's to close, and is closed here when reading fails.
+func (v *verb) connectToken(ctx context.Context, id string) (*Connection, *apiclient.APIToken, error) {
+	conn, err := v.connect(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tok, err := getToken(ctx, conn, id)
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return conn, tok, nil
+}
+
 // getToken reads a token; a 404 says which id and where to look.
 func getToken(ctx context.Context, conn *Connection, id string) (*apiclient.APIToken, error) {
 	tok, err := conn.Client.GetAPIToken(ctx, id)
