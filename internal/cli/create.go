@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/jsonflags"
 )
 
 // createAttempts is how many times create sends its request when no
@@ -181,7 +182,7 @@ func printCreated(s IOStreams, tok *apiclient.APIToken, asJSON bool) error {
 		if err := apiclient.EncodeJSON(&buf, tok, true); err != nil {
 			return err
 		}
-		if _, err := io.WriteString(s.Out, escapeUninert(buf.String())); err != nil {
+		if _, err := io.WriteString(s.Out, jsonflags.Inert(buf.String())); err != nil {
 			return err
 		}
 		fmt.Fprintln(s.ErrOut, "apitoken: the token value is in this output only: store it now, it cannot be shown again.")
@@ -200,28 +201,4 @@ func printCreated(s IOStreams, tok *apiclient.APIToken, asJSON bool) error {
 	fmt.Fprintln(s.ErrOut, "This is the only time the token is shown: store it now, e.g. in your secret manager.")
 	fmt.Fprintln(s.ErrOut, "It can take up to a minute before the token works everywhere.")
 	return nil
-}
-
-// escapeUninert writes as \uXXXX escapes the runes encoding/json leaves raw
-// but a terminal acts on (DEL, C1 controls, bidi controls, separators).
-// Such runes can only be inside JSON strings, so the JSON decodes to the
-// same values and the output is inert on a terminal.
-func escapeUninert(s string) string {
-	if !strings.ContainsFunc(s, uninert) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if uninert(r) {
-			fmt.Fprintf(&b, "\\u%04x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func uninert(r rune) bool {
-	return r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == 0x061c || r == 0x200e || r == 0x200f ||
-		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x2028 || r == 0x2029
 }

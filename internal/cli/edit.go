@@ -138,15 +138,11 @@ func runEdit(ctx context.Context, opts *EditOptions) error {
 		return err
 	}
 
-	conn, err := opts.connect(ctx)
+	conn, tok, err := opts.connectToken(ctx, id)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	tok, err := getToken(ctx, conn, id)
-	if err != nil {
-		return err
-	}
 	req := &apiclient.UpdateAPITokenRequest{Name: tok.Name, Description: description(tok), Icon: tok.Icon}
 	for _, m := range tok.Modules {
 		req.ModuleIDs = append(req.ModuleIDs, m.ID)

@@ -153,15 +153,11 @@ func runState(ctx context.Context, opts *StateOptions) error {
 	if err := opts.needConfirmation(opts.Yes, fmt.Sprintf("%s %s", a.name, id)); err != nil {
 		return err
 	}
-	conn, err := opts.connect(ctx)
+	conn, tok, err := opts.connectToken(ctx, id)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	tok, err := getToken(ctx, conn, id)
-	if err != nil {
-		return err
-	}
 	errOut := opts.Factory.IO.ErrOut
 	if tok.Status == a.status {
 		fmt.Fprintf(errOut, "API token %s is already %s: nothing was sent.\n", tokenName(tok), a.status)

@@ -45,15 +45,7 @@ Add (the wizard). On the sandbox by default, like every command.`,
 
 func runTokens(ctx context.Context, opts *TokensOptions) error {
 	f := opts.Factory
-	accessible := opts.Accessible || f.Getenv("TERM") == "dumb"
-	if !accessible && !isTerminal(f.IO) {
-		return usagef("the API tokens page needs a terminal; in scripts use \"apitoken list\" (see apitoken list --help)")
-	}
-	if !accessible {
-		relaxStartupGC(f.Getenv)
-		warmWidths()
-	}
-	conn, err := f.Connect(ctx, &opts.API, f.IO.ErrOut)
+	conn, accessible, err := connectInteractive(ctx, f, &opts.API, opts.Accessible, "the API tokens page needs a terminal; in scripts use \"apitoken list\" (see apitoken list --help)")
 	if err != nil {
 		return err
 	}

@@ -194,6 +194,21 @@ func tokenFailure(err error, format string, args ...any) error {
 	return &exitError{code: exitCode(err), err: errors.New(msg)}
 }
 
+// connectToken connects and reads the token the command acts on; the
+// connection is the caller's to close, and is closed here when reading fails.
+func (v *verb) connectToken(ctx context.Context, id string) (*Connection, *apiclient.APIToken, error) {
+	conn, err := v.connect(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tok, err := getToken(ctx, conn, id)
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return conn, tok, nil
+}
+
 // getToken reads a token; a 404 says which id and where to look.
 func getToken(ctx context.Context, conn *Connection, id string) (*apiclient.APIToken, error) {
 	tok, err := conn.Client.GetAPIToken(ctx, id)
@@ -348,33 +363,43 @@ func tokenName(t *apiclient.APIToken) string {
 // completeTokenIDs completes token ids (with their names as descriptions)
 // from the API, for the account the command line names.
 func completeTokenIDs(v *verb) cobra.CompletionFunc {
-	return func(c *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		if len(args) > 0 {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		ctx := c.Context()
-		if ctx == nil {
-			ctx = context.Background()
-		}
-		conn, err := v.quietConnect(ctx)
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveError
-		}
-		defer conn.Close()
+	list := completeFromAccount(v, func(ctx context.Context, conn *Connection) ([]cobra.Completion, error) {
 		toks, _, err := conn.Client.ListAPITokens(ctx, conn.AccountID, &apiclient.ListAPITokensOptions{Limit: apiclient.MaxPageSize, Order: "name"})
 		if err != nil {
-			return nil, cobra.ShellCompDirectiveError
+			return nil, err
 		}
 		out := make([]cobra.Completion, 0, len(toks))
 		for _, t := range toks {
 			out = append(out, cobra.CompletionWithDesc(t.ID, sanitizeLine(t.Name)))
 		}
-		return out, cobra.ShellCompDirectiveNoFileComp
+		return out, nil
+	})
+	return func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return list(c, args, toComplete)
 	}
 }
 
 // completeModuleIDs completes the modules enabled for the account.
 func completeModuleIDs(v *verb) cobra.CompletionFunc {
+	return completeFromAccount(v, func(ctx context.Context, conn *Connection) ([]cobra.Completion, error) {
+		mods, err := conn.Client.ListEnabledModules(ctx, conn.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]cobra.Completion, 0, len(mods))
+		for _, m := range mods {
+			out = append(out, cobra.CompletionWithDesc(m.ID, sanitizeLine(m.Name)))
+		}
+		return out, nil
+	})
+}
+
+// completeFromAccount wraps a lister of the account's items as a completion:
+// any failure ends completion quietly, since the shell has nowhere to show it.
+func completeFromAccount(v *verb, list func(context.Context, *Connection) ([]cobra.Completion, error)) cobra.CompletionFunc {
 	return func(c *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		ctx := c.Context()
 		if ctx == nil {
@@ -385,13 +410,9 @@ func completeModuleIDs(v *verb) cobra.CompletionFunc {
 			return nil, cobra.ShellCompDirectiveError
 		}
 		defer conn.Close()
-		mods, err := conn.Client.ListEnabledModules(ctx, conn.AccountID)
+		out, err := list(ctx, conn)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveError
-		}
-		out := make([]cobra.Completion, 0, len(mods))
-		for _, m := range mods {
-			out = append(out, cobra.CompletionWithDesc(m.ID, sanitizeLine(m.Name)))
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}

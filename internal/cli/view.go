@@ -72,15 +72,11 @@ func runView(ctx context.Context, opts *ViewOptions) error {
 	if err != nil {
 		return err
 	}
-	conn, err := opts.connect(ctx)
+	conn, tok, err := opts.connectToken(ctx, id)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	tok, err := getToken(ctx, conn, id)
-	if err != nil {
-		return err
-	}
 	// The trail is read only when it is shown.
 	var records []apiclient.AuditRecord
 	wantRecords := !opts.Exporter.Enabled() || contains(opts.Exporter.Fields(), "auditRecords")

@@ -52,15 +52,7 @@ func newCmdWizard(f *Factory, runF func(*WizardOptions) error) *cobra.Command {
 
 func runWizard(ctx context.Context, opts *WizardOptions) error {
 	f := opts.Factory
-	accessible := opts.Accessible || f.Getenv("TERM") == "dumb"
-	if !accessible && !isTerminal(f.IO) {
-		return usagef("the wizard needs a terminal; in scripts use \"apitoken create\" (see apitoken create --help)")
-	}
-	if !accessible {
-		relaxStartupGC(f.Getenv)
-		warmWidths()
-	}
-	conn, err := f.Connect(ctx, &opts.API, f.IO.ErrOut)
+	conn, accessible, err := connectInteractive(ctx, f, &opts.API, opts.Accessible, "the wizard needs a terminal; in scripts use \"apitoken create\" (see apitoken create --help)")
 	if err != nil {
 		return err
 	}
@@ -263,4 +255,24 @@ func isTerminal(io IOStreams) bool {
 	in, ok1 := io.In.(*os.File)
 	out, ok2 := io.Out.(*os.File)
 	return ok1 && ok2 && term.IsTerminal(in.Fd()) && term.IsTerminal(out.Fd())
+}
+
+// connectInteractive is the start of the full-screen commands: it picks the
+// plain accessible prompts when asked or when the terminal is dumb, refuses
+// the full screen without a terminal (noTerminal says what to use instead),
+// and connects.
+func connectInteractive(ctx context.Context, f *Factory, api *APIFlags, askedAccessible bool, noTerminal string) (*Connection, bool, error) {
+	accessible := askedAccessible || f.Getenv("TERM") == "dumb"
+	if !accessible && !isTerminal(f.IO) {
+		return nil, false, usagef("%s", noTerminal)
+	}
+	if !accessible {
+		relaxStartupGC(f.Getenv)
+		warmWidths()
+	}
+	conn, err := f.Connect(ctx, api, f.IO.ErrOut)
+	if err != nil {
+		return nil, false, err
+	}
+	return conn, accessible, nil
 }

@@ -406,18 +406,7 @@ func (p *Page) RequestQuit(shutdown bool) bool {
 // Header implements common.Page: the edit's trail.
 func (p *Page) Header() string {
 	t := p.c.Theme.Header
-	trail := []string{t.StepDone.Render("API tokens"), t.StepActive.Render("Edit")}
-	for id := steps.General; id <= steps.Modules; id++ {
-		switch {
-		case id == p.active:
-			trail = append(trail, t.StepActive.Render("● "+id.String()))
-		case id < p.active:
-			trail = append(trail, t.StepDone.Render("✓ "+id.String()))
-		default:
-			trail = append(trail, t.StepTodo.Render("○ "+id.String()))
-		}
-	}
-	return strings.Join(trail, t.StepSep.Render(" › "))
+	return steps.Trail(p.c.Theme, []string{t.StepDone.Render("API tokens"), t.StepActive.Render("Edit")}, steps.Modules, p.active)
 }
 
 // Status implements common.Page.

@@ -52,22 +52,26 @@ const verifyTimeout = 30 * time.Second
 const requestTimeout = 2 * time.Minute
 
 func (p *Page) loadAccount() tea.Cmd {
-	api, id := p.c.API, p.opts.AccountID
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
-		defer cancel()
+	return p.load(func(ctx context.Context, api common.API, id string) tea.Msg {
 		acc, err := api.GetAccount(ctx, id)
 		return accountMsg{account: acc, err: err}
-	}
+	})
 }
 
 func (p *Page) loadModules() tea.Cmd {
+	return p.load(func(ctx context.Context, api common.API, id string) tea.Msg {
+		mods, err := api.ListEnabledModules(ctx, id)
+		return modulesMsg{modules: mods, err: err}
+	})
+}
+
+// load runs one bounded read for the page's account off the update loop.
+func (p *Page) load(read func(ctx context.Context, api common.API, accountID string) tea.Msg) tea.Cmd {
 	api, id := p.c.API, p.opts.AccountID
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
-		mods, err := api.ListEnabledModules(ctx, id)
-		return modulesMsg{modules: mods, err: err}
+		return read(ctx, api, id)
 	}
 }
 

@@ -5,7 +5,6 @@ package wizard
 
 import (
 	"errors"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -323,19 +322,7 @@ func (p *Page) pruneSelection() {
 
 // Header implements common.Page: the step trail.
 func (p *Page) Header() string {
-	t := p.c.Theme.Header
-	trail := make([]string, 0, 3)
-	for id := steps.General; id <= steps.Overview; id++ {
-		switch {
-		case id == p.active:
-			trail = append(trail, t.StepActive.Render("● "+id.String()))
-		case id < p.active:
-			trail = append(trail, t.StepDone.Render("✓ "+id.String()))
-		default:
-			trail = append(trail, t.StepTodo.Render("○ "+id.String()))
-		}
-	}
-	return strings.Join(trail, t.StepSep.Render(" › "))
+	return steps.Trail(p.c.Theme, nil, steps.Overview, p.active)
 }
 
 // Status implements common.Page: questions, warnings, notices.
