@@ -19,7 +19,6 @@ import (
 	"github.com/softwareone/apitoken/internal/textsafe"
 	"github.com/softwareone/apitoken/ui/actions"
 	"github.com/softwareone/apitoken/ui/common"
-	"github.com/softwareone/apitoken/ui/pages/tokens"
 )
 
 // AccessibleTokensAPI is what the line-by-line API tokens flow needs from
@@ -328,10 +327,10 @@ func (f *tokensFlow) row(t *apiclient.APIToken) string {
 		parts = append(parts, strconv.Itoa(len(t.Modules))+" modules")
 	}
 	if t.Audit != nil && t.Audit.Created != nil && t.Audit.Created.At != nil {
-		parts = append(parts, "created "+tokens.Ago(now, *t.Audit.Created.At))
+		parts = append(parts, "created "+common.Ago(now, *t.Audit.Created.At))
 	}
 	if t.LastAccessAt != nil {
-		parts = append(parts, "last used "+tokens.Ago(now, *t.LastAccessAt))
+		parts = append(parts, "last used "+common.Ago(now, *t.LastAccessAt))
 	} else {
 		parts = append(parts, "never used")
 	}
@@ -429,7 +428,7 @@ func (f *tokensFlow) show(t *apiclient.APIToken) error {
 	f.say("  Updated: %s", event(updated, now))
 	last := "never"
 	if t.LastAccessAt != nil {
-		last = stamp(*t.LastAccessAt, now)
+		last = common.When(*t.LastAccessAt, now)
 	}
 	f.say("  Last access: %s", last)
 	f.say("  Revision: %d", t.Revision)
@@ -451,7 +450,7 @@ func (f *tokensFlow) show(t *apiclient.APIToken) error {
 	for _, r := range recs {
 		at := "at an unknown time"
 		if r.Timestamp != nil {
-			at = stamp(*r.Timestamp, now)
+			at = common.When(*r.Timestamp, now)
 		}
 		s := "  " + at + ": " + cmp.Or(textsafe.Line(r.Summary, 200), textsafe.Line(r.Event, 100), "(no summary)")
 		if r.Actor != nil {
@@ -602,16 +601,11 @@ func quoted(s string) string {
 	return "“" + textsafe.Line(s, 60) + "”"
 }
 
-// stamp is a date, time and how long ago.
-func stamp(at, now time.Time) string {
-	return at.UTC().Format("2006-01-02 15:04 UTC") + " (" + tokens.Ago(now, at) + ")"
-}
-
 func event(e *apiclient.AuditEvent, now time.Time) string {
 	if e == nil || e.At == nil {
 		return "unknown"
 	}
-	s := stamp(*e.At, now)
+	s := common.When(*e.At, now)
 	if e.By != nil {
 		if by := cmp.Or(textsafe.Line(e.By.Name, 60), textsafe.Line(e.By.ID, 40)); by != "" {
 			s += " by " + by

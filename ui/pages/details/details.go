@@ -785,7 +785,7 @@ func (p *Page) detailsView(w int) string {
 		if e == nil || e.At == nil {
 			return "—"
 		}
-		s := when(*e.At, now)
+		s := common.When(*e.At, now)
 		if e.By != nil {
 			by := e.By.Name
 			if by == "" {
@@ -805,7 +805,7 @@ func (p *Page) detailsView(w int) string {
 	p.field(&b, "Updated", event(updated), w)
 	last := "never used"
 	if p.tok.LastAccessAt != nil {
-		last = when(*p.tok.LastAccessAt, now)
+		last = common.When(*p.tok.LastAccessAt, now)
 	}
 	p.field(&b, "Last access", last, w)
 	p.field(&b, "Revision", strconv.Itoa(p.tok.Revision), w)
@@ -815,27 +815,6 @@ func (p *Page) detailsView(w int) string {
 	}
 	p.field(&b, "ID", textsafe.Line(p.tok.ID, 40), w)
 	return b.String()
-}
-
-func when(at, now time.Time) string {
-	return at.UTC().Format("2006-01-02 15:04 UTC") + " (" + ago(now, at) + ")"
-}
-
-func ago(now, t time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return strconv.Itoa(int(d/time.Minute)) + " min ago"
-	case d < 24*time.Hour:
-		return strconv.Itoa(int(d/time.Hour)) + " h ago"
-	case d < 60*24*time.Hour:
-		return strconv.Itoa(int(d/(24*time.Hour))) + " d ago"
-	case d < 730*24*time.Hour:
-		return strconv.Itoa(int(d/(30*24*time.Hour))) + " mo ago"
-	}
-	return strconv.Itoa(int(d/(365*24*time.Hour))) + " y ago"
 }
 
 func (p *Page) auditView(w int) string {

@@ -613,7 +613,7 @@ func row(t *apiclient.APIToken, now time.Time) table.Row {
 	var created, by string
 	if a := t.Audit; a != nil && a.Created != nil {
 		if a.Created.At != nil {
-			created = Ago(now, *a.Created.At)
+			created = common.Ago(now, *a.Created.At)
 		}
 		if a.Created.By != nil {
 			by = a.Created.By.Name
@@ -624,7 +624,7 @@ func row(t *apiclient.APIToken, now time.Time) table.Row {
 	}
 	last := "never"
 	if t.LastAccessAt != nil {
-		last = Ago(now, *t.LastAccessAt)
+		last = common.Ago(now, *t.LastAccessAt)
 	}
 	status := t.Status
 	switch t.Status {
@@ -635,27 +635,6 @@ func row(t *apiclient.APIToken, now time.Time) table.Row {
 	}
 	// The table makes every cell inert once, as it is added.
 	return table.Row{ID: t.ID, Cells: []string{t.Name, t.ID, status, last, mods, created, by}}
-}
-
-// Ago is a short relative time: "just now", "5 min ago", "3 h ago",
-// "12 d ago", "4 mo ago", "2 y ago".
-func Ago(now, t time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < 0:
-		return "just now"
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return strconv.Itoa(int(d/time.Minute)) + " min ago"
-	case d < 24*time.Hour:
-		return strconv.Itoa(int(d/time.Hour)) + " h ago"
-	case d < 60*24*time.Hour:
-		return strconv.Itoa(int(d/(24*time.Hour))) + " d ago"
-	case d < 730*24*time.Hour:
-		return strconv.Itoa(int(d/(30*24*time.Hour))) + " mo ago"
-	}
-	return strconv.Itoa(int(d/(365*24*time.Hour))) + " y ago"
 }
 
 // acted applies an action's result: the row's new state, the row gone, or
