@@ -7,23 +7,19 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/latecommit"
 	"github.com/softwareone/apitoken/sandbox"
 )
 
 // soakSettle is the clients' request timeout, and so their settle time. No
 // request ever waits for it: every wait goes through a fake clock.
 const soakSettle = 30 * time.Second
-
-// lateHeader marks a create that the client gave up on and that the
-// sandbox commits late: its value names the worker whose gate holds it.
-const lateHeader = "X-Soak-Late"
 
 // soakFaults draws the faults of the soak test from a seeded source. The
 // sandbox calls it concurrently, hence the lock; which request gets which
@@ -32,19 +28,15 @@ type soakFaults struct {
 	mu      sync.Mutex
 	rnd     *rand.Rand
 	counts  map[string]int
-	workers []*soakWorker
+	workers []*latecommit.Worker
 }
 
 func (s *soakFaults) next(r *http.Request) *sandbox.Fault {
 	if !strings.HasPrefix(r.URL.Path, "/public/v1/accounts/api-tokens") {
 		return nil
 	}
-	if w := r.Header.Get(lateHeader); w != "" {
-		// A late commit: held until the client that gave up on it is in
-		// its settle wait, then handled in full.
-		i, _ := strconv.Atoi(w)
-		<-s.workers[i].gate
-		return nil
+	if latecommit.Hold(r, s.workers) {
+		return nil // a late commit, handled in full once its client is in its settle wait
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -88,83 +80,6 @@ func (s *soakFaults) next(r *http.Request) *sandbox.Fault {
 	}
 	s.counts[kind]++
 	return &f
-}
-
-// soakWorker is one worker's client side: a transport that gives up on
-// some creates as a timeout would, and a fake clock whose settle wait is
-// when a late commit lands. A worker sends one create at a time, so it has
-// at most one late commit pending.
-type soakWorker struct {
-	id   int
-	base http.RoundTripper
-	rnd  *rand.Rand // the worker's own: only its goroutine draws
-
-	mu      sync.Mutex
-	now     time.Time
-	gate    chan struct{} // closed to let the pending late commit land
-	landed  chan struct{} // closed when it has
-	pending bool
-
-	lateCommits, neverHandled int
-}
-
-// RoundTrip gives up on ~10 % of creates at once, as a per-attempt timeout
-// would: half are committed late (held at the sandbox until the settle
-// wait), half never reach the sandbox.
-func (w *soakWorker) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Method != http.MethodPost || w.rnd.Float64() >= 0.10 {
-		return w.base.RoundTrip(r)
-	}
-	if w.rnd.IntN(2) == 0 {
-		w.neverHandled++
-		return nil, context.DeadlineExceeded
-	}
-	w.lateCommits++
-	bg := r.Clone(context.Background())
-	bg.Header.Set(lateHeader, strconv.Itoa(w.id))
-	w.release() // a commit still held would come after its lookup: let it land (a client that looked too early shows a duplicate)
-	w.mu.Lock()
-	w.gate, w.landed, w.pending = make(chan struct{}), make(chan struct{}), true
-	landed := w.landed
-	w.mu.Unlock()
-	go func() {
-		defer close(landed)
-		if resp, err := w.base.RoundTrip(bg); err == nil {
-			resp.Body.Close()
-		}
-	}()
-	return nil, context.DeadlineExceeded
-}
-
-// release lets a pending late commit land and waits until it has.
-func (w *soakWorker) release() {
-	w.mu.Lock()
-	pending, gate, landed := w.pending, w.gate, w.landed
-	w.pending = false
-	w.mu.Unlock()
-	if pending {
-		close(gate)
-		<-landed
-	}
-}
-
-func (w *soakWorker) Now() time.Time {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.now
-}
-
-// Sleep takes no time. A wait as long as the settle time lets a pending
-// late commit land first: the latest a commit can come and still be found.
-func (w *soakWorker) Sleep(ctx context.Context, d time.Duration) error {
-	w.mu.Lock()
-	w.now = w.now.Add(max(d, 0))
-	settle := d >= soakSettle
-	w.mu.Unlock()
-	if settle {
-		w.release()
-	}
-	return ctx.Err()
 }
 
 type soakResult struct {
@@ -216,7 +131,8 @@ func TestSoakCreateChecked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := &soakWorker{id: i, base: hc.Transport, rnd: rand.New(rand.NewPCG(uint64(i), 2)), now: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+		w := latecommit.New(i, hc.Transport, rand.New(rand.NewPCG(uint64(i), 2)), time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC),
+			latecommit.Config{GiveUp: 0.10, NeverOneIn: 2, Settle: soakSettle})
 		faults.workers = append(faults.workers, w)
 		clients[i], err = apiclient.New(
 			apiclient.WithBaseURL(ts.URL),
@@ -266,7 +182,7 @@ func TestSoakCreateChecked(t *testing.T) {
 	wg.Wait()
 	close(results)
 	for _, w := range faults.workers {
-		w.release() // commits held past every lookup land now, and count
+		w.Release() // commits held past every lookup land now, and count
 	}
 	elapsed := time.Since(start)
 
@@ -349,7 +265,8 @@ func TestSoakCreateChecked(t *testing.T) {
 	injected := faults.counts["POST drop after commit"]
 	late, never := 0, 0
 	for _, w := range faults.workers {
-		late, never = late+w.lateCommits, never+w.neverHandled
+		l, n := w.Counts()
+		late, never = late+l, never+n
 	}
 	t.Logf("faults injected: %v; %d late commits, %d creates given up and never handled", faults.counts, late, never)
 	faults.mu.Unlock()

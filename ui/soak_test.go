@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/latecommit"
 	"github.com/softwareone/apitoken/sandbox"
 	"github.com/softwareone/apitoken/steps"
 	"github.com/softwareone/apitoken/ui"
@@ -26,29 +26,19 @@ import (
 // No request ever waits for it: every wait goes through a fake clock.
 const wizardSettle = 30 * time.Second
 
-// wizardLateHeader marks a create the client gave up on and the sandbox
-// commits late; its value names the worker whose gate holds it.
-const wizardLateHeader = "X-Wizard-Soak-Late"
-
-// wizardFaults draws the sandbox's faults from a seeded source. The
-// sandbox calls it concurrently, hence the lock.
 type wizardFaults struct {
 	mu      sync.Mutex
 	rnd     *rand.Rand
 	counts  map[string]int
-	workers []*wizardWorker
+	workers []*latecommit.Worker
 }
 
 func (s *wizardFaults) next(r *http.Request) *sandbox.Fault {
 	if !strings.HasPrefix(r.URL.Path, "/public/v1/accounts/api-tokens") {
 		return nil // the account and its modules load; the soak is about creates
 	}
-	if w := r.Header.Get(wizardLateHeader); w != "" {
-		// Held until the wizard that gave up on it is in its settle wait,
-		// then committed: later than the request timeout.
-		i, _ := strconv.Atoi(w)
-		<-s.workers[i].gate()
-		return nil
+	if latecommit.Hold(r, s.workers) {
+		return nil // a late commit, handled in full once its wizard is in its settle wait
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -83,89 +73,6 @@ func (s *wizardFaults) next(r *http.Request) *sandbox.Fault {
 	}
 	s.counts[kind]++
 	return &f
-}
-
-// wizardWorker is one wizard's client side: a transport that gives up on
-// some creates as the request timeout would, and a fake clock whose settle
-// wait is when a late commit lands. A wizard has at most one create out at
-// a time, so at most one late commit pending.
-type wizardWorker struct {
-	id   int
-	base http.RoundTripper
-	rnd  *rand.Rand // drawn from the transport only, one request at a time
-
-	mu      sync.Mutex
-	now     time.Time
-	held    chan struct{} // closed to let the pending late commit land
-	landed  chan struct{} // closed when it has
-	pending bool
-
-	lateCommits, neverHandled int
-}
-
-func (w *wizardWorker) gate() chan struct{} {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.held
-}
-
-// RoundTrip gives up on ~15 % of creates at once, as the request timeout
-// would: two thirds are committed later (held at the sandbox until the
-// settle wait), the rest never reach it.
-func (w *wizardWorker) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Method != http.MethodPost || w.rnd.Float64() >= 0.15 {
-		return w.base.RoundTrip(r)
-	}
-	if w.rnd.IntN(3) == 0 {
-		w.neverHandled++
-		return nil, context.DeadlineExceeded
-	}
-	w.lateCommits++
-	late := r.Clone(context.Background())
-	late.Header.Set(wizardLateHeader, strconv.Itoa(w.id))
-	w.release() // an earlier one still held would land after its lookup
-	w.mu.Lock()
-	w.held, w.landed, w.pending = make(chan struct{}), make(chan struct{}), true
-	landed := w.landed
-	w.mu.Unlock()
-	go func() {
-		defer close(landed)
-		if resp, err := w.base.RoundTrip(late); err == nil {
-			resp.Body.Close()
-		}
-	}()
-	return nil, context.DeadlineExceeded
-}
-
-// release lets a pending late commit land and waits until it has.
-func (w *wizardWorker) release() {
-	w.mu.Lock()
-	pending, held, landed := w.pending, w.held, w.landed
-	w.pending = false
-	w.mu.Unlock()
-	if pending {
-		close(held)
-		<-landed
-	}
-}
-
-func (w *wizardWorker) Now() time.Time {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.now
-}
-
-// Sleep takes no time. A wait as long as the settle time lets a pending
-// late commit land first: the latest a commit can come and still count.
-func (w *wizardWorker) Sleep(ctx context.Context, d time.Duration) error {
-	w.mu.Lock()
-	w.now = w.now.Add(max(d, 0))
-	settle := d >= wizardSettle
-	w.mu.Unlock()
-	if settle {
-		w.release()
-	}
-	return ctx.Err()
 }
 
 // modelDriver runs the wizard's root model as Bubble Tea would, without a
@@ -349,8 +256,8 @@ func TestWizardFaultSoak(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := &wizardWorker{id: i, base: hc.Transport, rnd: rand.New(rand.NewPCG(uint64(i), 3)),
-			now: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}
+		w := latecommit.New(i, hc.Transport, rand.New(rand.NewPCG(uint64(i), 3)), time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC),
+			latecommit.Config{GiveUp: 0.15, NeverOneIn: 3, Settle: wizardSettle})
 		faults.workers = append(faults.workers, w)
 		clients[i], err = apiclient.New(
 			apiclient.WithBaseURL(ts.URL),
@@ -380,7 +287,7 @@ func TestWizardFaultSoak(t *testing.T) {
 	wg.Wait()
 	close(results)
 	for _, w := range faults.workers {
-		w.release() // a commit held past every lookup lands now, and counts
+		w.Release() // a commit held past every lookup lands now, and counts
 	}
 	elapsed := time.Since(start)
 
@@ -437,7 +344,8 @@ func TestWizardFaultSoak(t *testing.T) {
 	faults.mu.Unlock()
 	late, never := 0, 0
 	for _, w := range faults.workers {
-		late, never = late+w.lateCommits, never+w.neverHandled
+		l, n := w.Counts()
+		late, never = late+l, never+n
 	}
 	t.Logf("%d creates through the wizard in %s (%d workers, %d presses of Add or check again): %d shown, %d found after a lost answer (%d uncertain); %d stored; %d never shown",
 		workers*perWorker, elapsed.Round(time.Millisecond), workers, adds, shown, found, uncertain, len(storedByID), neverShown)
