@@ -119,7 +119,7 @@ func appOptions(f *Factory, conn *Connection, created *createdRecord) ui.Options
 // the tokens it created (or, without one, why the sandbox did not start). Without a create, leaving is a cancel unless
 // creating was not the point (the API tokens page).
 func runApp(ctx context.Context, f *Factory, conn *Connection, uiOpts ui.Options, created *createdRecord, browsing bool) error {
-	model := ui.New(uiOpts)
+	model := &lateApp{opts: uiOpts}
 	p := tea.NewProgram(model,
 		tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out),
 		// The renderer flushes on a ticker: at 120 fps (Bubble Tea's
@@ -157,11 +157,39 @@ func runApp(ctx context.Context, f *Factory, conn *Connection, uiOpts ui.Options
 		return nil
 	case tok == nil:
 		return errCancelled
-	case hungUp && model.Data() != nil && !model.Data().Copied:
+	case hungUp && model.uncopied():
 		fmt.Fprintln(f.IO.ErrOut, "apitoken: the terminal closed before the token was copied: its value is lost. Disable the token in the portal and create a new one.")
 		return &exitError{code: ExitUnknown}
 	}
 	return nil
+}
+
+// lateApp builds the app in Init rather than before the program starts:
+// Bubble Tea calls Init once its renderer runs, and the renderer draws the
+// first frame on its first tick, 8 ms later at 120 fps. Building the app
+// (theme, pages, inputs: about a millisecond) inside that wait brings the
+// first frame as much sooner. Bubble Tea calls Init before View and Update.
+type lateApp struct {
+	opts ui.Options
+	m    *ui.Model // nil until Init
+}
+
+func (a *lateApp) Init() tea.Cmd {
+	a.m = ui.New(a.opts)
+	return a.m.Init()
+}
+
+func (a *lateApp) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := a.m.Update(msg)
+	return a, cmd
+}
+
+func (a *lateApp) View() tea.View { return a.m.View() }
+
+// uncopied reports whether the wizard's token (if any) was not copied;
+// false when the program ended before the app was built.
+func (a *lateApp) uncopied() bool {
+	return a.m != nil && a.m.Data() != nil && !a.m.Data().Copied
 }
 
 // program is what the signal supervisor does to a running wizard.
