@@ -157,7 +157,8 @@ type (
 		err         error
 	}
 	debounceMsg struct{ seq int }
-	spinMsg     struct{}
+	// spinMsg turns the spinner; gen tells a stopped chain's last tick.
+	spinMsg struct{ gen int }
 )
 
 // Page is the API tokens page.
@@ -184,6 +185,10 @@ type Page struct {
 	loading  bool
 	fetching bool // a next page is on its way
 	spinning bool
+	// spinShown is set once a load outlasted spinDelay: until then the
+	// screen does not change, so a quick answer costs one redraw, not two.
+	spinShown bool
+	spinGen   int
 	err      error
 	errTrace string
 	notice   string
@@ -322,9 +327,17 @@ func (p *Page) startSpinner() tea.Cmd {
 		return nil
 	}
 	p.spinning = true
-	// The first frame waits spinDelay: most answers come before it, and
+	// The spinner shows after spinDelay: most answers come before it, and
 	// each frame is a redraw of the whole screen for every session.
-	return p.cfg.tick(spinDelay, func(time.Time) tea.Msg { return spinMsg{} })
+	gen := p.spinGen
+	return p.cfg.tick(spinDelay, func(time.Time) tea.Msg { return spinMsg{gen: gen} })
+}
+
+// stopSpinner hides the spinner at once and ends its chain of ticks, so
+// the next load waits spinDelay again.
+func (p *Page) stopSpinner() {
+	p.spinning, p.spinShown = false, false
+	p.spinGen++
 }
 
 // spinDelay is how long a fetch may take before the spinner turns: below
@@ -416,12 +429,19 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case spinMsg:
+		if msg.gen != p.spinGen {
+			return nil // a chain stopped when its load ended
+		}
 		if !p.loading && !p.fetching {
-			p.spinning = false
+			p.stopSpinner()
 			return nil
 		}
-		p.spin, _ = p.spin.Update(p.spin.Tick())
-		return p.cfg.tick(p.spin.Spinner.FPS, func(time.Time) tea.Msg { return spinMsg{} })
+		if p.spinShown {
+			p.spin, _ = p.spin.Update(p.spin.Tick())
+		}
+		p.spinShown = true
+		gen := p.spinGen
+		return p.cfg.tick(p.spin.Spinner.FPS, func(time.Time) tea.Msg { return spinMsg{gen: gen} })
 	case table.NearEndMsg:
 		if msg.Len != len(p.entries) || p.fetching || p.loading || len(p.entries) >= p.total {
 			return nil
@@ -543,6 +563,7 @@ func (p *Page) listed(msg listMsg) tea.Cmd {
 	}
 	if msg.err != nil {
 		p.loading, p.fetching = false, false
+		p.stopSpinner()
 		p.err, p.errTrace = msg.err, common.TraceOf(msg.err)
 		return nil
 	}
@@ -552,6 +573,7 @@ func (p *Page) listed(msg listMsg) tea.Cmd {
 		return nil
 	}
 	p.loading, p.fetching, p.err = false, false, nil
+	p.stopSpinner()
 	if p.notice == "" {
 		p.errTrace = ""
 	}
@@ -745,7 +767,7 @@ func (p *Page) filterLine(w int) string {
 	}
 	sort := map[Sort]string{SortCreated: "newest", SortName: "name", SortLastAccess: "last access"}[p.sort]
 	right := t.List.Count.Render("status: " + status + " · sort: " + sort)
-	if p.fetching || (p.loading && len(p.entries) > 0) {
+	if p.spinShown && (p.fetching || (p.loading && len(p.entries) > 0)) {
 		right = p.spin.View() + " " + right
 	}
 	left := strings.Join(parts, "  ")

@@ -428,6 +428,61 @@ func TestSpinnerWaitsBeforeTurning(t *testing.T) {
 	}
 }
 
+// TestQuickAnswerRedrawsOnce: a reload that is answered before the
+// spinner's delay leaves the screen as it was until the answer (over SSH
+// every changed frame is a redraw of the whole screen); one that takes
+// longer shows the spinner, which goes with the answer, and the chain of
+// ticks of a finished load changes nothing.
+func TestQuickAnswerRedrawsOnce(t *testing.T) {
+	env := acttest.Sandbox(t, bigFixture(30))
+	c, _ := acttest.NewCommon(100, 30, func() time.Time { return acttest.Now })
+	var fns []func(time.Time) tea.Msg
+	tick := func(_ time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+		fns = append(fns, fn)
+		return nil
+	}
+	p := tokens.New(c, env.Client, tokens.WithAccount(env.Srv.DefaultAccount()), tokens.WithTicker(tick))
+	p.SetSize(100, 30)
+	acttest.Drive(p, p.Init())
+	loaded := p.View()
+	if !strings.Contains(loaded, "TKN-") {
+		t.Fatalf("the list did not load:\n%s", ansi.Strip(loaded))
+	}
+	firstLine := func(s string) string { return strings.SplitN(s, "\n", 2)[0] }
+
+	// Quick: the answer comes before the spinner's first tick.
+	fns = nil
+	fetch := p.Update(acttest.Key("r"))
+	if got := p.View(); got != loaded {
+		t.Fatalf("a reload changed the screen before its answer:\n%s", ansi.Strip(got))
+	}
+	acttest.Drive(p, fetch)
+	for _, fn := range fns { // the spinner's delay ends after the answer
+		if cmd := p.Update(fn(acttest.Now)); cmd != nil {
+			t.Fatal("the spinner of a finished load asked for another tick")
+		}
+	}
+	if got := p.View(); got != loaded {
+		t.Fatalf("after the answer the screen is not the list as it was:\n%s", ansi.Strip(got))
+	}
+
+	// Slow: the spinner shows once its delay is over, and goes with the answer.
+	fns = nil
+	fetch = p.Update(acttest.Key("r"))
+	if len(fns) != 1 {
+		t.Fatalf("a reload armed %d spinner timers, want 1", len(fns))
+	}
+	p.Update(fns[0](acttest.Now))
+	spinning := firstLine(ansi.Strip(p.View()))
+	if spinning == firstLine(ansi.Strip(loaded)) {
+		t.Fatalf("a load past the spinner's delay shows no spinner: %q", spinning)
+	}
+	acttest.Drive(p, fetch)
+	if got := firstLine(ansi.Strip(p.View())); got != firstLine(ansi.Strip(loaded)) {
+		t.Fatalf("the spinner stayed after the answer: %q", got)
+	}
+}
+
 // TestNewQueryAsksForAScreenAndAHalf: a query's first page is sized to the
 // screen, not to the page size (each filter keystroke's answer is decoded),
 // and coming within a screen of its end asks for a full next page.
