@@ -92,6 +92,54 @@ type Model struct {
 	signalled int  // len(rows) when NearEndMsg was last sent; -1: never
 
 	styles theme.TableStyles
+
+	// drawn keeps the rows last drawn, for the rows and widths of
+	// generation gen: a frame then draws only the rows that changed (over
+	// SSH every session draws its table again at each keystroke).
+	drawn *lineCache
+	gen   int
+}
+
+// lineCache holds drawn rows by index, each for the generation (the rows
+// and the widths) it was drawn for.
+type lineCache struct {
+	last  int // the newest generation handed out
+	lines map[int]drawnRow
+}
+
+type drawnRow struct {
+	gen          int
+	cells, plain string // the cells fitted to the widths; and styled as an unselected row
+}
+
+// renew starts a new generation: what was drawn no longer holds.
+func (m *Model) renew() {
+	if m.drawn == nil {
+		m.drawn = &lineCache{lines: map[int]drawnRow{}}
+	}
+	m.drawn.last++
+	m.gen = m.drawn.last
+}
+
+// row returns row i drawn: its fitted cells, and the whole line as an
+// unselected row.
+func (m Model) row(i int) drawnRow {
+	if m.drawn != nil {
+		if d, ok := m.drawn.lines[i]; ok && d.gen == m.gen {
+			return d
+		}
+	}
+	var line strings.Builder
+	m.cells(&line, m.rows[i].Cells)
+	d := drawnRow{gen: m.gen, cells: line.String()}
+	d.plain = "  " + m.styles.Cell.Render(d.cells)
+	if m.drawn != nil {
+		if len(m.drawn.lines) > 4*max(m.bodyHeight(), 8) {
+			clear(m.drawn.lines) // rows scrolled out of view long ago
+		}
+		m.drawn.lines[i] = d
+	}
+	return d
 }
 
 // New returns a table with these columns, drawn with these styles.
@@ -134,6 +182,7 @@ func (m *Model) SetThreshold(n int) { m.threshold = max(n, 0) }
 // SetRows replaces the rows (a refresh, a new filter or sort) and puts the
 // cursor on the first one.
 func (m *Model) SetRows(rows []Row) {
+	m.renew()
 	m.rows = m.rows[:0:0]
 	m.cursor, m.offset, m.signalled = 0, 0, -1
 	m.AppendRows(rows...)
@@ -293,6 +342,7 @@ func (m *Model) scrollIntoView() {
 // ones share the rest by weight (never below their Width), and columns that
 // still do not fit are left out from the right, keeping at least the first.
 func (m *Model) layout() {
+	m.renew()
 	avail := m.width - gutter
 	n := len(m.cols)
 	for ; n > 1; n-- {
@@ -350,20 +400,17 @@ func (m Model) View() string {
 		return b.String()
 	}
 	end := min(m.offset+h, len(m.rows))
-	var line strings.Builder
 	for i := m.offset; i < m.offset+h; i++ {
 		b.WriteByte('\n')
 		if i >= end {
 			continue
 		}
-		line.Reset()
-		m.cells(&line, m.rows[i].Cells)
+		d := m.row(i)
 		if i == m.cursor {
 			b.WriteString(m.styles.Cursor.Render("❯ "))
-			b.WriteString(m.styles.Selected.Render(line.String()))
+			b.WriteString(m.styles.Selected.Render(d.cells))
 		} else {
-			b.WriteString("  ")
-			b.WriteString(m.styles.Cell.Render(line.String()))
+			b.WriteString(d.plain)
 		}
 	}
 	b.WriteByte('\n')

@@ -336,3 +336,42 @@ func BenchmarkAppendPage(b *testing.B) {
 		m.AppendRows(page...)
 	}
 }
+
+// TestRedrawsFollowChanges: rows are drawn once and kept, so a redraw must
+// still show new rows in place of old ones at the same index, new widths,
+// and the cursor where it moved, in the same table and in a copy.
+func TestRedrawsFollowChanges(t *testing.T) {
+	m := newTable(100, 8, 5)
+	before := ansi.Strip(m.View())
+	if !strings.Contains(before, "Token number 0 ") {
+		t.Fatalf("first draw:\n%s", before)
+	}
+	m.SetRows(tokenRows(100, 5))
+	if got := ansi.Strip(m.View()); strings.Contains(got, "Token number 0 ") || !strings.Contains(got, "Token number 100 ") {
+		t.Fatalf("after SetRows the old rows are drawn:\n%s", got)
+	}
+	wide := ansi.Strip(m.View())
+	m.SetSize(60, 8)
+	for _, l := range strings.Split(ansi.Strip(m.View()), "\n") {
+		if ansi.StringWidth(l) > 60 {
+			t.Fatalf("after SetSize(60) a line is %d wide: %q", ansi.StringWidth(l), l)
+		}
+	}
+	m.SetSize(100, 8)
+	if got := ansi.Strip(m.View()); got != wide {
+		t.Fatalf("back at width 100:\n%s\nwant:\n%s", got, wide)
+	}
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	if !strings.HasPrefix(lines[2], "❯ Token number 101 ") || !strings.HasPrefix(lines[1], "  Token number 100 ") {
+		t.Fatalf("after down the cursor is not on the second row:\n%s", strings.Join(lines, "\n"))
+	}
+	other := m
+	other.SetRows(tokenRows(200, 5))
+	if got := ansi.Strip(m.View()); !strings.Contains(got, "Token number 101 ") || strings.Contains(got, "Token number 201 ") {
+		t.Fatalf("a copy's new rows show in the original:\n%s", got)
+	}
+	if got := ansi.Strip(other.View()); !strings.Contains(got, "Token number 200 ") {
+		t.Fatalf("the copy does not draw its rows:\n%s", got)
+	}
+}

@@ -189,11 +189,11 @@ type Page struct {
 	// screen does not change, so a quick answer costs one redraw, not two.
 	spinShown bool
 	spinGen   int
-	err      error
-	errTrace string
-	notice   string
-	noticeOK bool
-	selectID string // select this id when it arrives
+	err       error
+	errTrace  string
+	notice    string
+	noticeOK  bool
+	selectID  string // select this id when it arrives
 
 	// stop cancels the current query's fetches: a new query makes their
 	// answers useless, so they are not waited for nor decoded.
