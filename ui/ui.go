@@ -110,6 +110,7 @@ type Model struct {
 	// The header and help bar change rarely; they are drawn again only
 	// when what they show changed.
 	header, helpDrawn drawn
+	widths            lineWidths
 }
 
 // drawn is a part of the screen and what it was drawn from.
@@ -136,7 +137,7 @@ func New(opts Options) *Model {
 	if opts.DarkBackground != nil {
 		dark = *opts.DarkBackground
 	}
-	m := &Model{opts: opts, values: map[*detailsPage]apiclient.Secret{}}
+	m := &Model{opts: opts, values: map[*detailsPage]apiclient.Secret{}, widths: lineWidths{}}
 	m.c = &common.Common{
 		Theme:  theme.New(dark),
 		Keys:   common.NewKeyMap(),

@@ -62,7 +62,7 @@ func (m *Model) render() string {
 	var b strings.Builder
 	b.WriteString(m.headerView() + "\n")
 	b.WriteString(m.c.Theme.Header.Rule.Render(strings.Repeat("─", w)) + "\n")
-	b.WriteString(fit(m.top().View(), w, bodyH) + "\n")
+	b.WriteString(m.widths.fit(m.top().View(), w, bodyH) + "\n")
 	b.WriteString(ansi.Truncate(m.top().Status(), w, textsafe.Ellipsis) + "\n")
 	// help.Model can overrun its width by an item when the ellipsis does not
 	// fit either; cut it here.
@@ -99,20 +99,40 @@ func (m *Model) helpBar() string {
 		} else {
 			v = m.help.ShortHelpView(keys.ShortHelp())
 		}
-		m.helpDrawn = drawn{k.String(), fit(v, m.c.Width, lipgloss.Height(v))}
+		m.helpDrawn = drawn{k.String(), m.widths.fit(v, m.c.Width, lipgloss.Height(v))}
 	}
 	return m.helpDrawn.s
 }
 
+// lineWidths remembers the widths of the lines of recent frames: most
+// lines of a frame are those of the frame before, and measuring a styled
+// line means parsing it.
+type lineWidths map[string]int
+
+// width is l's width in cells.
+func (lw lineWidths) width(l string) int {
+	if n, ok := lw[l]; ok {
+		return n
+	}
+	n := ansi.StringWidth(l)
+	if lw != nil {
+		lw[strings.Clone(l)] = n // not a slice of the whole frame, which it would keep
+	}
+	return n
+}
+
 // fit cuts or pads s to exactly h lines of at most w cells.
-func fit(s string, w, h int) string {
+func (lw lineWidths) fit(s string, w, h int) string {
 	lines := strings.Split(s, "\n")
 	if len(lines) > h {
 		lines = lines[:h]
 	}
+	if len(lw) > 4*max(h, 16) {
+		clear(lw) // the lines of frames long gone
+	}
 	for i, l := range lines {
 		// A line is never wider than its bytes: measure only longer ones.
-		if len(l) > w && ansi.StringWidth(l) > w {
+		if len(l) > w && lw.width(l) > w {
 			lines[i] = ansi.Truncate(l, w, textsafe.Ellipsis)
 		}
 	}

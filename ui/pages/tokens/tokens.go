@@ -202,6 +202,8 @@ type Page struct {
 
 	act *actions.Model
 
+	header string // drawn once per theme: the root asks for it every frame
+
 	width, height int
 }
 
@@ -222,6 +224,7 @@ func New(c *common.Common, api API, opts ...Option) *Page {
 	p.input.CharLimit = 100
 	p.input.SetStyles(c.Theme.Form.Input)
 	p.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(c.Theme.Status.Spinner))
+	p.header = c.Theme.Header.StepActive.Render("● API tokens")
 	p.SetSize(c.Width, c.Height)
 	return p
 }
@@ -360,7 +363,7 @@ func (p *Page) Capturing() bool {
 }
 
 // Header implements common.Page.
-func (p *Page) Header() string { return p.c.Theme.Header.StepActive.Render("● API tokens") }
+func (p *Page) Header() string { return p.header }
 
 // Status implements common.Page: the outcome of the last action or the
 // last error, with the trace id on a second line.
@@ -462,6 +465,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.SetSize(p.width, p.height)
 		p.resetRows(cur)
 		p.input.SetStyles(p.c.Theme.Form.Input)
+		p.header = p.c.Theme.Header.StepActive.Render("● API tokens")
 		return nil
 	}
 	if p.act != nil && p.act.Active() {
