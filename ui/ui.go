@@ -385,11 +385,11 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 		return m.openEdit(msg.Token), true
 	case edit.SavedMsg:
 		return m.saved(msg.Token), true
-	case rotateMsg:
+	case details.RotateMsg:
 		if m.c.Shutdown != "" {
 			return nil, true
 		}
-		return m.Push(rotate.New(m.c, m.c.API, msg.tok)), true
+		return m.Push(rotate.New(m.c, m.c.API, msg.Token)), true
 	case rotate.DoneMsg:
 		// The old token's details are stale either way: back to the list,
 		// the new token selected when there is one.
@@ -407,30 +407,9 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// rotateKey opens Rotate from the details page.
-var rotateKey = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "rotate"))
-
-// rotateMsg asks for the rotation of tok.
-type rotateMsg struct{ tok apiclient.APIToken }
-
-// detailsPage is the details page with Rotate, which the root runs: R
-// opens it for the token on the page.
+// detailsPage is a details page as the root keeps it: the token value it
+// was opened with is held by the root under this pointer (Model.values).
 type detailsPage struct{ *details.Page }
-
-func (d *detailsPage) Update(msg tea.Msg) tea.Cmd {
-	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, rotateKey) && !d.Capturing() {
-		if tok := d.Token(); tok.Name != "" {
-			return func() tea.Msg { return rotateMsg{tok: tok} }
-		}
-	}
-	return d.Page.Update(msg)
-}
-
-func (d *detailsPage) ShortHelp() []key.Binding { return append(d.Page.ShortHelp(), rotateKey) }
-
-func (d *detailsPage) FullHelp() [][]key.Binding {
-	return append(d.Page.FullHelp(), []key.Binding{rotateKey})
-}
 
 func (m *Model) openEdit(tok apiclient.APIToken) tea.Cmd {
 	if m.c.Shutdown != "" {

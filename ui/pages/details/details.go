@@ -9,6 +9,7 @@
 // Messages the root handles (besides actions.QuitReadyMsg, see ui/actions):
 //
 //   - EditMsg{Token}: open the edit flow for the token.
+//   - RotateMsg{Token}: open Rotate for the token.
 //
 // Navigation goes through Common.Nav: esc pops the page (and, when an
 // Enable or Disable changed the token here, sends actions.ChangedMsg for
@@ -50,6 +51,10 @@ type API interface {
 // EditMsg asks the root to open the edit flow for Token (as the page last
 // read it).
 type EditMsg struct{ Token apiclient.APIToken }
+
+// RotateMsg asks the root to open Rotate for Token. Like every key of the
+// page it is not taken while a dialog is open.
+type RotateMsg struct{ Token apiclient.APIToken }
 
 // Ticker makes the page's timers: tea.Tick by default, a fake in tests.
 type Ticker func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
@@ -98,7 +103,7 @@ const (
 var tabNames = []string{"General", "Modules", "Details", "Audit trail"}
 
 type keys struct {
-	Back, Refresh, Edit, Toggle, Delete, Show, Copy, CopyURL, Verify key.Binding
+	Back, Refresh, Edit, Toggle, Delete, Show, Copy, CopyURL, Verify, Rotate key.Binding
 }
 
 func newKeys() keys {
@@ -112,6 +117,7 @@ func newKeys() keys {
 		Copy:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy token")),
 		CopyURL: key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "copy API URL")),
 		Verify:  key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "check it works")),
+		Rotate:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "rotate")),
 	}
 }
 
@@ -315,7 +321,7 @@ func (p *Page) ShortHelp() []key.Binding {
 	if !p.cfg.value.IsZero() {
 		b = append(b, p.k.Copy, p.k.Verify)
 	}
-	return append(b, p.c.Keys.Help)
+	return append(b, p.c.Keys.Help, p.k.Rotate)
 }
 
 // FullHelp implements help.KeyMap.
@@ -328,6 +334,7 @@ func (p *Page) FullHelp() [][]key.Binding {
 		p.tabs.ShortHelp(),
 		{p.k.Edit, p.k.Toggle, p.k.Delete, p.k.Refresh, p.k.Back},
 		g,
+		{p.k.Rotate},
 	}
 }
 
@@ -418,6 +425,9 @@ func (p *Page) key(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, p.k.Edit) && exists:
 		tok := p.tok
 		return func() tea.Msg { return EditMsg{Token: tok} }
+	case key.Matches(k, p.k.Rotate) && exists:
+		tok := p.tok
+		return func() tea.Msg { return RotateMsg{Token: tok} }
 	case key.Matches(k, p.k.Toggle) && exists:
 		return p.open(actions.Toggle(p.tok.Status))
 	case key.Matches(k, p.k.Delete) && exists:

@@ -460,3 +460,26 @@ func TestHelp(t *testing.T) {
 		t.Errorf("help offers what an unknown value cannot do: %v", k)
 	}
 }
+
+// TestRotateKeyNotTakenByAnOpenDialog: R asks for Rotate, but not while
+// a dialog is open (its keys are the dialog's, as every other key of the
+// page).
+func TestRotateKeyNotTakenByAnOpenDialog(t *testing.T) {
+	f := newFixture(t, setup{}, apiclient.APIToken{ID: demoID}).start()
+	msgs := f.send("R")
+	if len(msgs) != 1 || msgs[0].(details.RotateMsg).Token.ID != demoID {
+		t.Fatalf("R sent %v", msgs)
+	}
+	f.send("t") // the Disable dialog
+	if !strings.Contains(f.screen(), "Disable") {
+		t.Fatalf("no dialog:\n%s", f.screen())
+	}
+	for _, m := range f.send("R") {
+		if _, ok := m.(details.RotateMsg); ok {
+			t.Fatal("R opened Rotate over the open dialog")
+		}
+	}
+	if w := f.env.Rec.Writes(); len(w) != 0 {
+		t.Fatalf("the sandbox received %v", w)
+	}
+}
