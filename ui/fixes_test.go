@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"fmt"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"strings"
 	"testing"
@@ -301,5 +302,22 @@ func TestRevealedTokenSelectable(t *testing.T) {
 		if !strings.Contains(s, "spans") {
 			t.Errorf("%dx%d: a split token is not said to be split:\n%s", size[0], size[1], s)
 		}
+	}
+}
+
+// TestAccountPickerSnapshots: the picker a credential that sees several
+// accounts starts on, at the full and the minimum size.
+func TestAccountPickerSnapshots(t *testing.T) {
+	fx := sandbox.DemoFixture()
+	var accs []apiclient.Account
+	for _, a := range fx.Accounts {
+		accs = append(accs, apiclient.Account{ID: a.ID, Name: a.Name, Type: a.Type})
+	}
+	for _, size := range []struct{ w, h int }{{100, 30}, {60, 20}} {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			h := newHarness(t, withSize(size.w, size.h), func(c *harnessConfig) { c.fixture = fx; c.pick = accs })
+			h.waitText(accs[len(accs)-1].ID)
+			h.snapshot("picker")
+		})
 	}
 }

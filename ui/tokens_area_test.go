@@ -575,3 +575,44 @@ func TestQuitDuringVerify(t *testing.T) {
 		}
 	}
 }
+
+// TestRotateSnapshots: every stage of Rotate a person sees, at the full
+// and the minimum size: the question, the new value, the question about
+// the old token, and the outcome.
+func TestRotateSnapshots(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{100, 30}, {60, 20}} {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			h := newHarness(t, copied, withSize(size.w, size.h))
+			h.openRotate("Snap rotate")
+			h.snapshot("confirm")
+			h.press("enter")
+			h.waitText("The new token is created")
+			h.snapshot("shown")
+			h.press("enter")
+			h.waitText("Its calls are")
+			h.snapshot("ask_disable")
+			h.press("y")
+			h.waitFor("the outcome", func(s string) bool { return strings.Contains(s, "is active") && !hasSpinner(s) })
+			h.snapshot("finished")
+		})
+	}
+}
+
+// TestRotateKeyWaitsForTheDialog: R on the details page while its Disable
+// dialog is open leaves the dialog on screen; once it is answered, R opens
+// Rotate.
+func TestRotateKeyWaitsForTheDialog(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) { c.start = ui.StartTokens })
+	h.waitFor("the list", func(s string) bool { return strings.Contains(s, "TKN-1000-1001") && !hasSpinner(s) })
+	h.press("enter")
+	h.waitFor("the details", func(s string) bool { return strings.Contains(s, "Audit trail") && !hasSpinner(s) })
+	h.press("t")
+	h.waitText("Disable this API token?")
+	h.press("R", "n")
+	h.waitFor("the dialog answered", func(s string) bool { return !strings.Contains(s, "Disable this API token?") })
+	if s := h.view(); strings.Contains(s, "● Rotate") {
+		t.Fatalf("R opened Rotate over the dialog:\n%s", s)
+	}
+	h.press("R")
+	h.waitText("enter rotate")
+}

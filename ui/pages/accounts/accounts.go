@@ -95,7 +95,14 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (p *Page) rows() int { return max(p.height-4, 1) }
+// hint says what the choice is for; it wraps rather than losing its end.
+const hint = "This credential sees several accounts. The token is added to the one you pick."
+
+func (p *Page) hint() string { return ansi.Wrap(hint, max(p.width, 20), " ") }
+
+// rows is how many accounts fit under the title, the hint (which may wrap)
+// and a blank line.
+func (p *Page) rows() int { return max(p.height-4-strings.Count(p.hint(), "\n"), 1) }
 
 func (p *Page) scroll() {
 	rows := p.rows()
@@ -113,7 +120,7 @@ func (p *Page) View() string {
 	w := max(p.width, 20)
 	var b strings.Builder
 	b.WriteString(t.Form.Title.Render("Choose an account") + "\n")
-	b.WriteString(t.Form.Hint.Render(ansi.Truncate("This credential sees several accounts. The token is added to the one you pick.", w, textsafe.Ellipsis)) + "\n\n")
+	b.WriteString(t.Form.Hint.Render(p.hint()) + "\n\n")
 	end := min(p.offset+p.rows(), len(p.items))
 	for i := p.offset; i < end; i++ {
 		it := p.items[i]

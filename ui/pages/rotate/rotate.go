@@ -499,16 +499,18 @@ func (p *Page) View() string {
 		}
 		b.WriteString(line("  Modules  "+strings.Join(mods, ", ")) + "\n")
 	case Shown:
-		b.WriteString(t.Summary.Success.Render("✓ The new token is created: "+p.label(*p.new)) + "\n\n")
-		b.WriteString(t.Summary.Notice.Render(line("⚠ Copy the new token now: you will not see it again. The old one is still active.")) + "\n")
+		// Sentences wrap: cut at the minimum width they would lose what
+		// to do.
+		b.WriteString(t.Summary.Success.Render(wrap("✓ The new token is created: "+p.label(*p.new))) + "\n\n")
+		b.WriteString(t.Summary.Notice.Render(wrap("⚠ Copy the new token now: you will not see it again. The old one is still active.")) + "\n")
 		b.WriteString(p.valueView(w) + "\n")
 		if p.copySent {
-			b.WriteString(t.Form.Hint.Render(line("Sent to the terminal's clipboard (OSC 52), which may ignore it: paste to check.")) + "\n")
+			b.WriteString(t.Form.Hint.Render(wrap("Sent to the terminal's clipboard (OSC 52), which may ignore it: paste to check.")) + "\n")
 		}
-		b.WriteString("\n" + t.Form.Hint.Render(line("enter once it is saved where it is used; then the old token can be disabled.")))
+		b.WriteString("\n" + t.Form.Hint.Render(wrap("enter once it is saved where it is used; then the old token can be disabled.")))
 	case AskDisable:
 		b.WriteString(wrap("Disable "+p.label(p.old)+" now? Its calls are refused from then on. "+p.label(*p.new)+" stays active.") + "\n\n")
-		b.WriteString(t.Form.Hint.Render(line("y disables it · n keeps it active")))
+		b.WriteString(t.Form.Hint.Render(wrap("y disables it · n keeps it active")))
 	case Disabling, Checking:
 		b.WriteString(p.spin.View() + " " + p.doing())
 	}
