@@ -42,6 +42,7 @@ type API interface {
 	CreateAPIToken(ctx context.Context, req *apiclient.CreateAPITokenRequest) (*apiclient.APIToken, error)
 	FindLostAPIToken(ctx context.Context, att apiclient.CreateAttempt, opts *apiclient.FindLostOptions) (*apiclient.LostResult, error)
 	DisableAPIToken(ctx context.Context, id string) (*apiclient.APIToken, error)
+	UpdateAPIToken(ctx context.Context, id string, req *apiclient.UpdateAPITokenRequest) (*apiclient.APIToken, error)
 }
 
 // DoneMsg says the person left the rotation. New is the new token's id
@@ -77,6 +78,8 @@ type (
 		err error
 	}
 	disabledMsg struct{ err error }
+	// iconMsg is the answer to giving the new token the old one's icon.
+	iconMsg struct{ err error }
 )
 
 // requestTimeout bounds every call; they run on contexts of their own, so
@@ -99,6 +102,7 @@ type Page struct {
 	revealed bool
 	copySent bool
 	sent     bool // a create was sent: something may have changed
+	iconErr  string
 
 	quitAsked, confirmQuit, shutdown bool
 
@@ -141,7 +145,33 @@ func (p *Page) request() *apiclient.CreateAPITokenRequest {
 	for _, m := range p.old.Modules {
 		req.ModuleIDs = append(req.ModuleIDs, m.ID)
 	}
+	for _, e := range p.old.Extensions {
+		req.ExtensionIDs = append(req.ExtensionIDs, e.ID)
+	}
 	return req
+}
+
+// copyIcon gives the new token the old one's icon, by reference to it (a
+// create takes an icon only as an upload). Cosmetic: the value is on
+// screen already, and a failure is said beside it, never retried.
+func (p *Page) copyIcon() tea.Cmd {
+	if p.old.Icon == nil || p.new == nil {
+		return nil
+	}
+	api, id := p.api, p.new.ID
+	req := &apiclient.UpdateAPITokenRequest{Name: p.new.Name, Icon: p.old.Icon}
+	if p.new.Description != nil {
+		req.Description = *p.new.Description
+	}
+	for _, m := range p.new.Modules {
+		req.ModuleIDs = append(req.ModuleIDs, m.ID)
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), actions.Timeout)
+		defer cancel()
+		_, err := api.UpdateAPIToken(ctx, id, req)
+		return iconMsg{err: err}
+	}
 }
 
 func (p *Page) create() tea.Cmd {
@@ -199,6 +229,11 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		return p.held(p.found(msg))
 	case disabledMsg:
 		return p.held(p.disabled(msg))
+	case iconMsg:
+		if msg.err != nil {
+			p.iconErr = "The icon was not copied to the new token (" + common.ErrorText(msg.err) + "); set it with Edit."
+		}
+		return nil
 	case tea.KeyPressMsg:
 		return p.key(msg)
 	}
@@ -219,7 +254,7 @@ func (p *Page) created(msg createdMsg) tea.Cmd {
 	if msg.err == nil && msg.tok != nil {
 		p.new = msg.tok
 		p.stage = Shown
-		return nil
+		return p.copyIcon()
 	}
 	if unknown, ok := errors.AsType[*apiclient.OutcomeUnknownError](msg.err); ok {
 		p.stage = Checking
@@ -513,6 +548,9 @@ func (p *Page) View() string {
 		b.WriteString(t.Form.Hint.Render(wrap("y disables it · n keeps it active")))
 	case Disabling, Checking:
 		b.WriteString(p.spin.View() + " " + p.doing())
+	}
+	if p.iconErr != "" {
+		b.WriteString("\n\n" + t.Summary.Notice.Render(wrap(p.iconErr)))
 	}
 	if p.text != "" {
 		style := t.Summary.Copied
