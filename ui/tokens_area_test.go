@@ -41,6 +41,16 @@ func (h *harness) createAndClose(name string) string {
 	return id
 }
 
+// cursorLine is the line of the screen the table's cursor is on.
+func cursorLine(screen string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.HasPrefix(l, "❯ ") {
+			return l
+		}
+	}
+	return ""
+}
+
 func selectedID(h *harness) string {
 	var id string
 	h.inspect(func(m *ui.Model) {
@@ -344,8 +354,10 @@ func TestRotate(t *testing.T) {
 		t.Errorf("the new token is %s", s)
 	}
 	h.press("esc")
+	// The list shows at once and is reloaded under the person's eyes (a
+	// spinner only if that takes a while): wait for the reloaded rows.
 	h.waitFor("the list, the new token selected", func(s string) bool {
-		return strings.Contains(s, "● API tokens") && !hasSpinner(s)
+		return strings.Contains(s, "● API tokens") && strings.Contains(cursorLine(s), newTok.ID)
 	})
 	if id := selectedID(h); id != newTok.ID {
 		t.Errorf("selected %q, want %q", id, newTok.ID)
