@@ -23,6 +23,7 @@ import (
 	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/sandbox"
 	"github.com/softwareone/apitoken/ui"
+	"github.com/softwareone/apitoken/ui/actions/acttest"
 )
 
 // fixedNow is the clock of every snapshot test: nothing in a golden file may
@@ -299,35 +300,8 @@ func (h *harness) typeText(s string) { h.tm.Type(s) }
 
 func (h *harness) press(keys ...string) {
 	for _, k := range keys {
-		h.tm.Send(keyMsg(k))
+		h.tm.Send(acttest.Key(k))
 	}
-}
-
-// keyMsg builds a key press the way the terminal reader would.
-func keyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	}
-	if rest, ok := strings.CutPrefix(k, "ctrl+"); ok {
-		return tea.KeyPressMsg{Code: rune(rest[0]), Mod: tea.ModCtrl}
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
 }
 
 func withSize(w, h int) func(*harnessConfig) {

@@ -20,6 +20,7 @@ import (
 	"github.com/softwareone/apitoken/sandbox"
 	"github.com/softwareone/apitoken/steps"
 	"github.com/softwareone/apitoken/ui"
+	"github.com/softwareone/apitoken/ui/actions/acttest"
 )
 
 // wizardSettle is the clients' request timeout, and so their settle time.
@@ -134,7 +135,7 @@ func (d *modelDriver) settle() error {
 
 func (d *modelDriver) press(keys ...string) error {
 	for _, k := range keys {
-		d.deliver(keyMsg(k))
+		d.deliver(acttest.Key(k))
 		if err := d.settle(); err != nil {
 			return err
 		}
