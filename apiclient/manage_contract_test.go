@@ -383,3 +383,18 @@ func TestContractCreateJSONKeepsUnknownFields(t *testing.T) {
 }
 
 var _ = sandbox.Fault{}
+
+// TestUpdateRequestOfKeepsTheToken: the request built from a token sends
+// it back as it is, and a token without a description sends none.
+func TestUpdateRequestOfKeepsTheToken(t *testing.T) {
+	desc, icon := "Pushes orders.", "/v1/accounts/api-tokens/TKN-1/icon.png"
+	tok := &apiclient.APIToken{Name: "Orders", Description: &desc, Icon: &icon,
+		Modules: []apiclient.ModuleRef{{ID: "MOD-1"}, {ID: "MOD-2"}}}
+	req := apiclient.UpdateRequestOf(tok)
+	if req.Name != "Orders" || req.Description != desc || req.Icon != &icon || !slices.Equal(req.ModuleIDs, []string{"MOD-1", "MOD-2"}) {
+		t.Fatalf("request %+v", req)
+	}
+	if req := apiclient.UpdateRequestOf(&apiclient.APIToken{Name: "x"}); req.Description != "" || req.Icon != nil || req.ModuleIDs != nil {
+		t.Fatalf("from a bare token: %+v", req)
+	}
+}

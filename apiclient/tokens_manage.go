@@ -69,6 +69,19 @@ type UpdateAPITokenRequest struct {
 	ModuleIDs   []string // at least one
 }
 
+// UpdateRequestOf is the request that leaves t as it is: its name,
+// description, icon and modules. Change from it what is to change.
+func UpdateRequestOf(t *APIToken) *UpdateAPITokenRequest {
+	req := &UpdateAPITokenRequest{Name: t.Name, Icon: t.Icon}
+	if t.Description != nil {
+		req.Description = *t.Description
+	}
+	for _, m := range t.Modules {
+		req.ModuleIDs = append(req.ModuleIDs, m.ID)
+	}
+	return req
+}
+
 // Validate checks the request before anything is sent, like
 // [CreateAPITokenRequest.Validate]: nil or an [*InvalidRequestError] naming
 // each failing field (name, description, modules, modules[i].id).

@@ -143,10 +143,7 @@ func runEdit(ctx context.Context, opts *EditOptions) error {
 		return err
 	}
 	defer conn.Close()
-	req := &apiclient.UpdateAPITokenRequest{Name: tok.Name, Description: description(tok), Icon: tok.Icon}
-	for _, m := range tok.Modules {
-		req.ModuleIDs = append(req.ModuleIDs, m.ID)
-	}
+	req := apiclient.UpdateRequestOf(tok)
 	before := slices.Clone(req.ModuleIDs)
 	if opts.Name != nil {
 		req.Name = name

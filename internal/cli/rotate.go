@@ -98,7 +98,8 @@ func runRotate(ctx context.Context, opts *RotateOptions) error {
 	// Step 2: the icon, by reference to the old token's. Cosmetic: a
 	// failure is said, and the rotation goes on.
 	if old.Icon != nil {
-		upd := &apiclient.UpdateAPITokenRequest{Name: created.Name, Description: description(created), Icon: old.Icon, ModuleIDs: req.ModuleIDs}
+		upd := apiclient.UpdateRequestOf(created)
+		upd.Icon = old.Icon
 		if _, err := conn.Client.UpdateAPIToken(ctx, created.ID, upd); err != nil {
 			fmt.Fprintf(errOut, "apitoken: warning: the icon was not copied to %s: %s\n", newName, sanitizeLine(apiMessage(err)))
 		}

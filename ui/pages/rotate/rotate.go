@@ -159,13 +159,8 @@ func (p *Page) copyIcon() tea.Cmd {
 		return nil
 	}
 	api, id := p.api, p.new.ID
-	req := &apiclient.UpdateAPITokenRequest{Name: p.new.Name, Icon: p.old.Icon}
-	if p.new.Description != nil {
-		req.Description = *p.new.Description
-	}
-	for _, m := range p.new.Modules {
-		req.ModuleIDs = append(req.ModuleIDs, m.ID)
-	}
+	req := apiclient.UpdateRequestOf(p.new)
+	req.Icon = p.old.Icon
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), actions.Timeout)
 		defer cancel()
