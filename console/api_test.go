@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/syncbuf"
 	"github.com/softwareone/apitoken/ui"
 )
 
@@ -155,7 +156,7 @@ type auditEntry struct{ action, id, name, outcome string }
 // sessions builds n sessions on one account of one server, wired as the
 // server wires them; entries reads back their token-change audit records.
 func sessions(t *testing.T, api ui.API, n int) ([]*sessionAPI, func() []auditEntry) {
-	log := &syncBuffer{}
+	log := &syncbuf.Buffer{}
 	srv := &Server{reports: newTokenReports(), audit: audit{log: slog.New(slog.NewJSONHandler(log, nil))}}
 	var out []*sessionAPI
 	for i := range n {

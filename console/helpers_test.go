@@ -23,6 +23,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/syncbuf"
 	"github.com/softwareone/apitoken/sandbox"
 	"github.com/softwareone/apitoken/ui"
 )
@@ -45,7 +46,7 @@ type fixture struct {
 	hostKey  gossh.PublicKey
 	sandbox  *sandbox.Server
 	operator string // the server's API credential
-	log      *syncBuffer
+	log      *syncbuf.Buffer
 	created  *valueRecorder
 	keysPath string
 	user     gossh.Signer // authorized, pinned to opsAccount
@@ -61,7 +62,7 @@ func withAPI(wrap func(ui.API) ui.API) fixtureOption {
 
 func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 	t.Helper()
-	f := &fixture{t: t, log: &syncBuffer{}, created: &valueRecorder{base: http.DefaultTransport}, served: make(chan error, 1)}
+	f := &fixture{t: t, log: &syncbuf.Buffer{}, created: &valueRecorder{base: http.DefaultTransport}, served: make(chan error, 1)}
 
 	sb, err := sandbox.New(sandbox.WithClock(func() time.Time { return time.Now().UTC() }))
 	if err != nil {
@@ -271,7 +272,7 @@ type term struct {
 	t     *testing.T
 	sess  *gossh.Session
 	stdin io.WriteCloser
-	out   *syncBuffer // stdout and stderr, raw
+	out   *syncbuf.Buffer // stdout and stderr, raw
 	done  chan error
 }
 
@@ -304,7 +305,7 @@ func openCommand(t *testing.T, c *gossh.Client, w, h int, cmd string) *term {
 // start runs cmd in sess ("" for the default session).
 func start(t *testing.T, sess *gossh.Session, cmd string) *term {
 	t.Helper()
-	tm := &term{t: t, sess: sess, out: &syncBuffer{}, done: make(chan error, 1)}
+	tm := &term{t: t, sess: sess, out: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	var err error
 	if tm.stdin, err = sess.StdinPipe(); err != nil {
 		t.Fatal(err)
@@ -394,36 +395,6 @@ func (tm *term) ended() bool {
 	default:
 		return false
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
-func (b *syncBuffer) Len() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Len()
-}
-
-func (b *syncBuffer) From(i int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.b.Bytes()[min(i, b.b.Len()):])
 }
 
 // valueRecorder is the API client's transport: it notes the token value of

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/softwareone/apitoken/internal/syncbuf"
 )
 
 func TestParseKeyLine(t *testing.T) {
@@ -68,7 +70,7 @@ func TestKeyringFailsClosed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	log := &syncBuffer{}
+	log := &syncbuf.Buffer{}
 	write(0o644, keyLine(alice, "", "alice"), "garbage line", keyLine(alice, `account="ACC-2000-0001"`, "again"))
 	k, err := newKeyring(path, slog.New(slog.NewJSONHandler(log, nil)))
 	if err != nil {

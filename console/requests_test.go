@@ -11,6 +11,8 @@ import (
 	"charm.land/ssh"
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/softwareone/apitoken/internal/syncbuf"
 )
 
 // liveHeap is the heap in use after a collection.
@@ -189,7 +191,7 @@ func TestOnlyServedCommands(t *testing.T) {
 		if err := sess.RequestPty("xterm-256color", 30, 100, gossh.TerminalModes{}); err != nil {
 			t.Fatal(err)
 		}
-		tm := &term{t: t, sess: sess, out: &syncBuffer{}, done: make(chan error, 1)}
+		tm := &term{t: t, sess: sess, out: &syncbuf.Buffer{}, done: make(chan error, 1)}
 		if tm.stdin, err = sess.StdinPipe(); err != nil {
 			t.Fatal(err)
 		}

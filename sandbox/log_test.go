@@ -1,36 +1,18 @@
 package sandbox
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/softwareone/apitoken/internal/syncbuf"
 )
 
-// syncBuffer lets the handler goroutines and the test share the log.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestAccessLogNeverHoldsSecrets(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	e := newEnv(t, WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))))
 	created := e.create("logged")
 	tok := created["token"].(string)
@@ -71,7 +53,7 @@ func TestAccessLogNeverHoldsSecrets(t *testing.T) {
 }
 
 func TestAccessLogMarksDroppedConnections(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	e := newEnv(t, WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
 	e.s.InjectFault(Fault{DropBeforeHandling: true, Times: 1})
 	if _, err := e.try(request{method: "GET", path: "/public/v1/accounts/accounts", token: testOperator}); err == nil {

@@ -12,11 +12,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/syncbuf"
 	"github.com/softwareone/apitoken/sandbox"
 	"github.com/softwareone/apitoken/ui"
 )
@@ -204,7 +204,7 @@ func TestAccessibleCtrlCCancels(t *testing.T) {
 	pr, pw := io.Pipe()
 	t.Cleanup(func() { pw.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- ui.RunAccessible(ctx, ui.Options{API: client, AccountID: srv.DefaultAccount()}, pr, &out)
@@ -219,22 +219,4 @@ func TestAccessibleCtrlCCancels(t *testing.T) {
 	if !strings.Contains(out.String(), "Cancelled") || len(srv.Creates()) != 0 {
 		t.Errorf("output:\n%s\n%d creates", out.String(), len(srv.Creates()))
 	}
-}
-
-// lockedBuffer is written by the flow and read by the test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

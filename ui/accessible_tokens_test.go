@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/syncbuf"
 	"github.com/softwareone/apitoken/sandbox"
 	"github.com/softwareone/apitoken/ui"
 	"github.com/softwareone/apitoken/ui/actions/acttest"
@@ -28,7 +29,7 @@ func runTokens(t *testing.T, env *acttest.Env, api ui.AccessibleTokensAPI, answe
 	if api == nil {
 		api = env.Client
 	}
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	err := ui.RunAccessibleTokens(context.Background(), ui.AccessibleTokensOptions{
 		API: api, AccountID: env.Srv.DefaultAccount(),
 		In: strings.NewReader(strings.Join(answers, "\n") + "\n"), Out: &out,
@@ -279,7 +280,7 @@ func TestAccessibleTokensCtrlC(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			env := acttest.Sandbox(t, nil)
-			var out lockedBuffer
+			var out syncbuf.Buffer
 			err := ui.RunAccessibleTokens(context.Background(), ui.AccessibleTokensOptions{
 				API: env.Client, AccountID: env.Srv.DefaultAccount(), In: strings.NewReader(answers), Out: &out})
 			if !errors.Is(err, ui.ErrAborted) || !errors.Is(err, context.Canceled) {
@@ -296,7 +297,7 @@ func TestAccessibleTokensCtrlC(t *testing.T) {
 		pr, pw := io.Pipe()
 		t.Cleanup(func() { pw.Close() })
 		ctx, cancel := context.WithCancel(context.Background())
-		var out lockedBuffer
+		var out syncbuf.Buffer
 		done := make(chan error, 1)
 		go func() {
 			done <- ui.RunAccessibleTokens(ctx, ui.AccessibleTokensOptions{
@@ -481,7 +482,7 @@ func TestAccessibleTokensCtrlCDuringChange(t *testing.T) {
 	env := acttest.Sandbox(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	err := ui.RunAccessibleTokens(ctx, ui.AccessibleTokensOptions{
 		API: cancelling{env.Client, cancel}, AccountID: env.Srv.DefaultAccount(),
 		In: strings.NewReader("1\n2\ny\n5\n"), Out: &out})

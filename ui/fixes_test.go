@@ -2,15 +2,16 @@ package ui_test
 
 import (
 	"fmt"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/syncbuf"
 	"github.com/softwareone/apitoken/sandbox"
 	"github.com/softwareone/apitoken/steps"
 	"github.com/softwareone/apitoken/ui"
@@ -136,7 +137,7 @@ func TestCopyClaimsOnlyWhatIsKnown(t *testing.T) {
 // TestCopyNativeConfirms: where the system clipboard took the token, the
 // copy is known and quitting does not ask.
 func TestCopyNativeConfirms(t *testing.T) {
-	var got lockedBuffer
+	var got syncbuf.Buffer
 	h := newHarness(t, func(c *harnessConfig) {
 		c.native = func(s string) error { _, err := got.Write([]byte(s)); return err }
 	})

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/softwareone/apitoken/internal/syncbuf"
 )
 
 // The tests in this file run the built binary, as a user would.
@@ -70,7 +72,7 @@ var (
 
 // standaloneSandbox runs `apitoken sandbox` on a free loopback port and
 // returns the base URL and operator token it printed.
-func standaloneSandbox(t *testing.T, args ...string) (baseURL, token string, log *lockedBuffer) {
+func standaloneSandbox(t *testing.T, args ...string) (baseURL, token string, log *syncbuf.Buffer) {
 	t.Helper()
 	baseURL, token, _, log = standaloneSandboxEnv(t, nil, args...)
 	return baseURL, token, log
@@ -78,7 +80,7 @@ func standaloneSandbox(t *testing.T, args ...string) (baseURL, token string, log
 
 // standaloneSandboxEnv is standaloneSandbox with extra variables, and
 // returns the account it printed too.
-func standaloneSandboxEnv(t *testing.T, env []string, args ...string) (baseURL, token, printedAccount string, log *lockedBuffer) {
+func standaloneSandboxEnv(t *testing.T, env []string, args ...string) (baseURL, token, printedAccount string, log *syncbuf.Buffer) {
 	t.Helper()
 	baseURL, token, printedAccount, log, _ = stoppableSandbox(t, env, args...)
 	return baseURL, token, printedAccount, log
@@ -86,7 +88,7 @@ func standaloneSandboxEnv(t *testing.T, env []string, args ...string) (baseURL, 
 
 // stoppableSandbox is standaloneSandboxEnv with a func that stops the
 // sandbox and waits for it.
-func stoppableSandbox(t *testing.T, env []string, args ...string) (baseURL, token, printedAccount string, log *lockedBuffer, stop func()) {
+func stoppableSandbox(t *testing.T, env []string, args ...string) (baseURL, token, printedAccount string, log *syncbuf.Buffer, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, binary(t), append([]string{"sandbox", "--listen", "127.0.0.1:0"}, args...)...)
@@ -98,7 +100,7 @@ func stoppableSandbox(t *testing.T, env []string, args ...string) (baseURL, toke
 	if err != nil {
 		t.Fatal(err)
 	}
-	log = &lockedBuffer{}
+	log = &syncbuf.Buffer{}
 	cmd.Stderr = log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -111,7 +113,7 @@ func stoppableSandbox(t *testing.T, env []string, args ...string) (baseURL, toke
 		})
 	}
 	t.Cleanup(stop)
-	printed := &lockedBuffer{}
+	printed := &syncbuf.Buffer{}
 	lines := bufio.NewScanner(io.TeeReader(stdout, printed))
 	deadline := time.AfterFunc(10*time.Second, cancel)
 	defer deadline.Stop()

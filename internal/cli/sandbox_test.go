@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/softwareone/apitoken/internal/syncbuf"
 )
 
 // TestSandboxExportsWork: the three lines `apitoken sandbox` prints are
@@ -34,11 +36,11 @@ func TestSandboxTokenNotInArgvOrOutput(t *testing.T) {
 	if err := os.WriteFile(file, []byte(chosen+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for name, run := range map[string]func() (string, string, string, *lockedBuffer){
-		"environment": func() (string, string, string, *lockedBuffer) {
+	for name, run := range map[string]func() (string, string, string, *syncbuf.Buffer){
+		"environment": func() (string, string, string, *syncbuf.Buffer) {
 			return standaloneSandboxEnv(t, []string{sandboxTokenEnv + "=" + chosen})
 		},
-		"file": func() (string, string, string, *lockedBuffer) {
+		"file": func() (string, string, string, *syncbuf.Buffer) {
 			return standaloneSandboxEnv(t, nil, "--token-file", file)
 		},
 	} {

@@ -15,6 +15,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/softwareone/apitoken/internal/syncbuf"
 )
 
 func TestServeUsage(t *testing.T) {
@@ -100,7 +102,7 @@ func TestServeStartsAndDrains(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sess.Close()
-	screen := &lockedBuffer{}
+	screen := &syncbuf.Buffer{}
 	sess.Stdout, sess.Stderr = screen, screen
 	if err := sess.RequestPty("xterm", 30, 100, nil); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/syncbuf"
 	"github.com/softwareone/apitoken/sandbox"
 )
 
@@ -49,7 +50,7 @@ func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 // fakeTerm is an output stream that says it is a terminal of a width, as
 // gh's iostreams fake a TTY in tests.
 type fakeTerm struct {
-	lockedBuffer
+	syncbuf.Buffer
 	width int
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,12 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/creack/pty"
+
+	"github.com/softwareone/apitoken/internal/syncbuf"
 )
 
 // Terminal size of the start-up runs.
@@ -64,7 +64,7 @@ func startProgram(argv []string, markers []string, answer bool, settle, timeout 
 	found := make(chan time.Duration, 1)
 	var firstByte time.Duration // written by the reader, read after readDone
 	readDone := make(chan struct{})
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	go func() {
 		defer close(readDone)
 		buf := make([]byte, 32<<10)
@@ -188,24 +188,6 @@ func (t *terminal) feed(p []byte) string {
 	}
 	t.carry = append(t.carry[:0], data[max(len(data)-maxQuery, 0):]...)
 	return reply.String()
-}
-
-// lockedBuffer is a bytes.Buffer safe for one writer and other readers.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // starter is a program of the start-up comparison and how its first frame
