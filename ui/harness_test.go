@@ -304,6 +304,31 @@ func (h *harness) press(keys ...string) {
 	}
 }
 
+// requestHold holds the requests of one method, once armed, until the test
+// lets them go (closes release): a call caught out while keys are pressed.
+// held gets a signal as each one arrives.
+type requestHold struct {
+	method  string
+	armed   atomic.Bool
+	held    chan struct{}
+	release chan struct{}
+}
+
+func holdRequests(method string) *requestHold {
+	return &requestHold{method: method, held: make(chan struct{}, 1), release: make(chan struct{})}
+}
+
+// arm starts holding: requests before pass at once.
+func (h *requestHold) arm() { h.armed.Store(true) }
+
+// gate is the harness's gate (harnessConfig.gate).
+func (h *requestHold) gate(r *http.Request) {
+	if h.armed.Load() && r.Method == h.method {
+		h.held <- struct{}{}
+		<-h.release
+	}
+}
+
 func withSize(w, h int) func(*harnessConfig) {
 	return func(c *harnessConfig) { c.width, c.height = w, h }
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -226,16 +225,11 @@ func TestEditUnknownIsNotResent(t *testing.T) {
 // says so, and then ends; the save was sent once and holds.
 func TestCtrlCDuringSave(t *testing.T) {
 	log := &requestLog{}
-	release := make(chan struct{})
-	held := make(chan struct{}, 1)
+	hold := holdRequests(http.MethodPut)
+	hold.arm()
 	h := newHarness(t, copied, func(c *harnessConfig) {
 		c.record = log
-		c.gate = func(r *http.Request) {
-			if r.Method == http.MethodPut {
-				held <- struct{}{}
-				<-release
-			}
-		}
+		c.gate = hold.gate
 	})
 	id := h.createAndClose("Held save")
 	h.openEdit("Held save")
@@ -243,10 +237,10 @@ func TestCtrlCDuringSave(t *testing.T) {
 	h.press("ctrl+n")
 	h.waitText("1 of 8 selected")
 	h.press("enter")
-	<-held
+	<-hold.held
 	h.press("ctrl+c")
 	h.waitText("Waiting for the answer to the save")
-	close(release)
+	close(hold.release)
 	h.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 	if n := len(log.matching(http.MethodPut, id)); n != 1 {
 		t.Errorf("%d PUTs, want 1", n)
@@ -419,24 +413,15 @@ func TestRotateDisableFails(t *testing.T) {
 // created waits for it, shows its value, and asks before quitting; the
 // old token stays active.
 func TestCtrlCDuringRotateCreate(t *testing.T) {
-	var holding atomic.Bool
-	release := make(chan struct{})
-	held := make(chan struct{}, 1)
-	h := newHarness(t, copied, func(c *harnessConfig) {
-		c.gate = func(r *http.Request) {
-			if holding.Load() && r.Method == http.MethodPost {
-				held <- struct{}{}
-				<-release
-			}
-		}
-	})
+	hold := holdRequests(http.MethodPost)
+	h := newHarness(t, copied, func(c *harnessConfig) { c.gate = hold.gate })
 	oldID := h.openRotate("Held rotate")
-	holding.Store(true)
+	hold.arm()
 	h.press("enter")
-	<-held
+	<-hold.held
 	h.press("ctrl+c")
 	h.waitText("Waiting for the answer")
-	close(release)
+	close(hold.release)
 	h.waitText("The new token is created")
 	h.waitText("Quit anyway?")
 	if s := storedToken(t, h.srv, oldID).Status; s != "Active" {
@@ -487,16 +472,11 @@ func TestTokensAreaSnapshots(t *testing.T) {
 // the program then ends, the save sent once and holding.
 func TestShutdownDuringSave(t *testing.T) {
 	log := &requestLog{}
-	release := make(chan struct{})
-	held := make(chan struct{}, 1)
+	hold := holdRequests(http.MethodPut)
+	hold.arm()
 	h := newHarness(t, copied, func(c *harnessConfig) {
 		c.record = log
-		c.gate = func(r *http.Request) {
-			if r.Method == http.MethodPut {
-				held <- struct{}{}
-				<-release
-			}
-		}
+		c.gate = hold.gate
 	})
 	id := h.createAndClose("Shut save")
 	h.openEdit("Shut save")
@@ -504,10 +484,10 @@ func TestShutdownDuringSave(t *testing.T) {
 	h.press("ctrl+n")
 	h.waitText("1 of 8 selected")
 	h.press("enter")
-	<-held
+	<-hold.held
 	h.tm.Send(ui.ShutdownMsg{Reason: "The console is shutting down"})
 	h.waitText("Waiting for the answer to the save")
-	close(release)
+	close(hold.release)
 	h.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 	if n := len(log.matching(http.MethodPut, id)); n != 1 {
 		t.Errorf("%d PUTs, want 1", n)
@@ -522,24 +502,17 @@ func TestShutdownDuringSave(t *testing.T) {
 // stays active, and no disable is sent.
 func TestShutdownDuringRotate(t *testing.T) {
 	log := &requestLog{}
-	var holding atomic.Bool
-	release := make(chan struct{})
-	held := make(chan struct{}, 1)
+	hold := holdRequests(http.MethodPost)
 	h := newHarness(t, copied, func(c *harnessConfig) {
 		c.record = log
-		c.gate = func(r *http.Request) {
-			if holding.Load() && r.Method == http.MethodPost {
-				held <- struct{}{}
-				<-release
-			}
-		}
+		c.gate = hold.gate
 	})
 	oldID := h.openRotate("Shut rotate")
-	holding.Store(true)
+	hold.arm()
 	h.press("enter")
-	<-held
+	<-hold.held
 	h.tm.Send(ui.ShutdownMsg{Reason: "The console is shutting down"})
-	close(release)
+	close(hold.release)
 	h.waitText("The new token is created")
 	h.waitText("copy the new token, then quit")
 	if s := storedToken(t, h.srv, oldID).Status; s != "Active" {
