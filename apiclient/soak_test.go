@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -106,46 +105,10 @@ func TestSoakCreateChecked(t *testing.T) {
 	}
 	const workers = 8
 
-	srv, err := sandbox.New(sandbox.WithFixture(sandbox.DemoFixture()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	hc := ts.Client()
-	if tr, ok := hc.Transport.(*http.Transport); ok {
-		tr.MaxIdleConnsPerHost = 2 * workers
-	}
-	operator, err := apiclient.New(apiclient.WithBaseURL(ts.URL), apiclient.WithToken(apiclient.Secret(srv.OperatorToken())), apiclient.WithHTTPClient(hc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Each worker has a token of its own as its credential, so that what
-	// it finds is certain to be its own.
-	faults := &soakFaults{rnd: rand.New(rand.NewPCG(20261127, 1)), counts: map[string]int{}}
-	clients := make([]*apiclient.Client, workers)
-	for i := range workers {
-		cred, err := operator.CreateAPIToken(context.Background(), &apiclient.CreateAPITokenRequest{
-			AccountID: "ACC-1000-0001", Name: fmt.Sprintf("worker %d", i), ModuleIDs: []string{"MOD-1001"},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w := latecommit.New(i, hc.Transport, rand.New(rand.NewPCG(uint64(i), 2)), time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC),
-			latecommit.Config{GiveUp: 0.10, NeverOneIn: 2, Settle: soakSettle})
-		faults.workers = append(faults.workers, w)
-		clients[i], err = apiclient.New(
-			apiclient.WithBaseURL(ts.URL),
-			apiclient.WithToken(cred.Token),
-			apiclient.WithHTTPClient(&http.Client{Transport: w}),
-			apiclient.WithTimeout(soakSettle),
-			apiclient.WithRetry(5, time.Second),
-			apiclient.WithClock(w),
-		)
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	rig := latecommit.NewRig(t, workers, 2, time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC),
+		latecommit.Config{GiveUp: 0.10, NeverOneIn: 2, Settle: soakSettle})
+	srv, clients := rig.Srv, rig.Clients
+	faults := &soakFaults{rnd: rand.New(rand.NewPCG(20261127, 1)), counts: map[string]int{}, workers: rig.Workers}
 	srv.SetFaultFunc(faults.next)
 
 	start := time.Now()

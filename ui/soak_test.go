@@ -1,12 +1,10 @@
 package ui_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -231,47 +229,11 @@ func TestWizardFaultSoak(t *testing.T) {
 	}
 	const workers = 4
 
-	srv, err := sandbox.New(sandbox.WithFixture(sandbox.DemoFixture()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	hc := ts.Client()
-	if tr, ok := hc.Transport.(*http.Transport); ok {
-		tr.MaxIdleConnsPerHost = 2 * workers
-	}
-	operator, err := apiclient.New(apiclient.WithBaseURL(ts.URL), apiclient.WithToken(apiclient.Secret(srv.OperatorToken())), apiclient.WithHTTPClient(hc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rig := latecommit.NewRig(t, workers, 3, time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC),
+		latecommit.Config{GiveUp: 0.15, NeverOneIn: 3, Settle: wizardSettle})
+	srv, clients := rig.Srv, rig.Clients
 	account := srv.DefaultAccount()
-	faults := &wizardFaults{rnd: rand.New(rand.NewPCG(20261201, 1)), counts: map[string]int{}}
-	clients := make([]*apiclient.Client, workers)
-	for i := range workers {
-		// Each wizard's credential is a token of its own, so that what the
-		// lookup finds is certain to be its own.
-		cred, err := operator.CreateAPIToken(context.Background(), &apiclient.CreateAPITokenRequest{
-			AccountID: account, Name: fmt.Sprintf("wizard %d", i), ModuleIDs: []string{"MOD-1001"},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w := latecommit.New(i, hc.Transport, rand.New(rand.NewPCG(uint64(i), 3)), time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC),
-			latecommit.Config{GiveUp: 0.15, NeverOneIn: 3, Settle: wizardSettle})
-		faults.workers = append(faults.workers, w)
-		clients[i], err = apiclient.New(
-			apiclient.WithBaseURL(ts.URL),
-			apiclient.WithToken(cred.Token),
-			apiclient.WithHTTPClient(&http.Client{Transport: w}),
-			apiclient.WithTimeout(wizardSettle),
-			apiclient.WithRetry(5, time.Second),
-			apiclient.WithClock(w),
-		)
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	faults := &wizardFaults{rnd: rand.New(rand.NewPCG(20261201, 1)), counts: map[string]int{}, workers: rig.Workers}
 	srv.SetFaultFunc(faults.next)
 
 	start := time.Now()
