@@ -216,17 +216,26 @@ func New(c *common.Common, api API, opts ...Option) *Page {
 		o(&cfg)
 	}
 	p := &Page{c: c, api: api, cfg: cfg, k: newKeys()}
-	p.table = table.New(columns(), c.Theme.Table())
-	p.table.SetEmpty("")
 	p.input = textinput.New()
 	p.input.Prompt = "/ "
 	p.input.Placeholder = "name contains…"
 	p.input.CharLimit = 100
-	p.input.SetStyles(c.Theme.Form.Input)
-	p.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(c.Theme.Status.Spinner))
-	p.header = c.Theme.Header.StepActive.Render("● API tokens")
+	p.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	p.retheme()
 	p.SetSize(c.Width, c.Height)
 	return p
+}
+
+// retheme draws the page's parts in the current theme: a new table (its
+// rows are set again by the caller), the input's and spinner's styles and
+// the header, drawn here once rather than at every frame.
+func (p *Page) retheme() {
+	t := p.c.Theme
+	p.table = table.New(columns(), t.Table())
+	p.table.SetEmpty("")
+	p.input.SetStyles(t.Form.Input)
+	p.spin.Style = t.Status.Spinner
+	p.header = t.Header.StepActive.Render("● API tokens")
 }
 
 func columns() []table.Column {
@@ -460,12 +469,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case common.ThemeChangedMsg:
 		cur := p.table.Cursor()
-		p.table = table.New(columns(), p.c.Theme.Table())
-		p.table.SetEmpty("")
+		p.retheme()
 		p.SetSize(p.width, p.height)
 		p.resetRows(cur)
-		p.input.SetStyles(p.c.Theme.Form.Input)
-		p.header = p.c.Theme.Header.StepActive.Render("● API tokens")
 		return nil
 	}
 	if p.act != nil && p.act.Active() {

@@ -16,7 +16,9 @@ import (
 
 	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/sandbox"
+	"github.com/softwareone/apitoken/theme"
 	"github.com/softwareone/apitoken/ui/actions/acttest"
+	"github.com/softwareone/apitoken/ui/common"
 	"github.com/softwareone/apitoken/ui/pages/tokens"
 )
 
@@ -551,5 +553,29 @@ func TestNewQueryCancelsTheOldOnesFetch(t *testing.T) {
 	acttest.Send(f.page, msgs...)
 	if v := ansi.Strip(f.page.View()); !strings.Contains(v, "status: active") || strings.Contains(v, "Could not") || strings.Contains(f.page.Status(), "Could not") {
 		t.Fatalf("after both answers:\n%s\n%s", v, f.page.Status())
+	}
+}
+
+// TestThemeChangeRedrawsThePage: a new theme (the terminal answered with
+// a light background) reaches the header, drawn once per theme, and the
+// rows, which are kept with the selection.
+func TestThemeChangeRedrawsThePage(t *testing.T) {
+	env := acttest.Sandbox(t, nil)
+	c, _ := acttest.NewCommon(100, 30, func() time.Time { return acttest.Now })
+	p := tokens.New(c, env.Client, tokens.WithAccount(env.Srv.DefaultAccount()))
+	acttest.Drive(p, p.Init())
+	acttest.Send(p, acttest.Key("down"))
+	sel, _ := p.Selected()
+	dark, darkView := p.Header(), p.View()
+	c.Theme = theme.New(false)
+	acttest.Send(p, common.ThemeChangedMsg{})
+	if got, want := p.Header(), c.Theme.Header.StepActive.Render("● API tokens"); got != want || got == dark {
+		t.Fatalf("header after the change %q, want %q", got, want)
+	}
+	if v := p.View(); v == darkView || !strings.Contains(ansi.Strip(v), sel.ID) {
+		t.Fatalf("the page is not drawn again in the new theme:\n%s", ansi.Strip(v))
+	}
+	if now, _ := p.Selected(); now.ID != sel.ID {
+		t.Fatalf("selected %s after the change, want %s", now.ID, sel.ID)
 	}
 }
