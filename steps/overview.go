@@ -221,7 +221,7 @@ func (s *OverviewStep) summaryView() string {
 	if s.data.AllowLogo {
 		b.WriteString(row("Logo", logo))
 	}
-	b.WriteString(row("Name", t.Overview.Value.Render(ansi.Wrap(textsafe.Line(strings.TrimSpace(s.data.Name), 0), valW, " "))))
+	b.WriteString(row("Name", t.Overview.Value.Render(textsafe.Wrap(textsafe.Line(strings.TrimSpace(s.data.Name), 0), valW))))
 	desc := none
 	if d := strings.TrimSpace(s.data.Description); d != "" {
 		desc = wrapStyled(t.Overview.Value, textsafe.Text(d, 0), valW)

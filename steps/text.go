@@ -4,12 +4,13 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
+
+	"github.com/softwareone/apitoken/internal/textsafe"
 )
 
 // wrap breaks text into lines of at most w cells, at spaces where it can.
 func wrap(s string, w int) string {
-	return ansi.Wrap(s, max(w, 10), " ")
+	return textsafe.Wrap(s, max(w, 10))
 }
 
 // wrapStyled wraps plain text and styles each line, so the style never

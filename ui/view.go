@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"charm.land/bubbles/v2/help"
+
 	"github.com/softwareone/apitoken/internal/textsafe"
 )
 
@@ -56,7 +57,7 @@ func (m *Model) View() tea.View {
 func (m *Model) render() string {
 	w, h := m.c.Width, m.c.Height
 	if w < minWidth || h < minHeight {
-		return ansi.Wrap(fmt.Sprintf("apitoken needs a larger window: at least %d×%d (this one is %d×%d).", minWidth, minHeight, w, h), max(w, 10), " ")
+		return textsafe.Wrap(fmt.Sprintf("apitoken needs a larger window: at least %d×%d (this one is %d×%d).", minWidth, minHeight, w, h), max(w, 10))
 	}
 	bodyH := max(h-m.chrome(), 1)
 	var b strings.Builder

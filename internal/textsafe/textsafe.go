@@ -7,6 +7,8 @@ package textsafe
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Ellipsis marks text that was cut.
@@ -148,4 +150,18 @@ func skipEscape(s string, i int) int {
 		}
 		return i
 	}
+}
+
+// nbHyphen stands in for "-" while wrapping: ansi's wrapping breaks after
+// any hyphen, which splits ids (TKN-1000-\n1001) and hyphenated names.
+const nbHyphen = "\u2011"
+
+// Wrap breaks s into lines of at most w cells at spaces only; a word
+// longer than a line is cut. Hyphens do not break, so an id stays whole on
+// one line.
+func Wrap(s string, w int) string {
+	if !strings.Contains(s, "-") {
+		return ansi.Wrap(s, w, " ")
+	}
+	return strings.ReplaceAll(ansi.Wrap(strings.ReplaceAll(s, "-", nbHyphen), w, " "), nbHyphen, "-")
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 func TestLine(t *testing.T) {
@@ -104,4 +106,24 @@ func FuzzSanitize(f *testing.F) {
 			t.Fatalf("not idempotent: %q -> %q", text, again)
 		}
 	})
+}
+
+// TestWrapKeepsIDsWhole: a line is broken at a space, never inside an id,
+// and no line is wider than asked.
+func TestWrapKeepsIDsWhole(t *testing.T) {
+	s := "Disable “Snap rotate” (TKN-8992-4198) now? Its calls are refused from then on. “Snap rotate” (TKN-1723-9888) stays active."
+	got := Wrap(s, 100)
+	if !strings.Contains(got, "\n(TKN-1723-9888)") && !strings.Contains(got, " (TKN-1723-9888)") {
+		t.Fatalf("the id is split:\n%s", got)
+	}
+	for _, w := range []int{10, 20, 60, 100} {
+		for _, l := range strings.Split(Wrap(s, w), "\n") {
+			if ansi.StringWidth(l) > w {
+				t.Fatalf("width %d: line %q is %d wide", w, l, ansi.StringWidth(l))
+			}
+		}
+		if strings.ReplaceAll(Wrap(s, w), "\n", " ") != s && w > 14 {
+			t.Fatalf("width %d: the text changed:\n%s", w, Wrap(s, w))
+		}
+	}
 }

@@ -238,7 +238,7 @@ func (m Model) View() string {
 	var b strings.Builder
 	b.WriteString(st.Title.Render(ansi.Truncate(m.opt.Title, w, textsafe.Ellipsis)))
 	b.WriteString("\n\n")
-	for i, l := range strings.Split(ansi.Wrap(m.opt.Body, w, " "), "\n") {
+	for i, l := range strings.Split(textsafe.Wrap(m.opt.Body, w), "\n") {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
@@ -247,7 +247,7 @@ func (m Model) View() string {
 	b.WriteString("\n\n")
 	if m.typeBack != nil {
 		ask := "Type " + quoteList(m.typeBack) + " to enable " + m.opt.Confirm + ":"
-		for _, l := range strings.Split(ansi.Wrap(ask, w, " "), "\n") {
+		for _, l := range strings.Split(textsafe.Wrap(ask, w), "\n") {
 			b.WriteString(st.Hint.Render(l) + "\n")
 		}
 		b.WriteString(m.input.View() + "\n\n")

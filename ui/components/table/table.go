@@ -389,7 +389,7 @@ func (m Model) View() string {
 	m.header(&b)
 	h := m.bodyHeight()
 	if len(m.rows) == 0 {
-		lines := strings.Split(ansi.Wrap(m.empty, max(m.width-gutter, 1), " "), "\n")
+		lines := strings.Split(textsafe.Wrap(m.empty, max(m.width-gutter, 1)), "\n")
 		for i := 0; i < h; i++ {
 			b.WriteByte('\n')
 			if i < len(lines) {

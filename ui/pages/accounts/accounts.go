@@ -98,7 +98,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 // hint says what the choice is for; it wraps rather than losing its end.
 const hint = "This credential sees several accounts. The token is added to the one you pick."
 
-func (p *Page) hint() string { return ansi.Wrap(hint, max(p.width, 20), " ") }
+func (p *Page) hint() string { return textsafe.Wrap(hint, max(p.width, 20)) }
 
 // rows is how many accounts fit under the title, the hint (which may wrap)
 // and a blank line.

@@ -671,7 +671,7 @@ func statusLabel(s string) string {
 
 func wrap(render func(...string) string, s string, w int) string {
 	var b strings.Builder
-	for i, l := range strings.Split(ansi.Wrap(s, max(w, 10), " "), "\n") {
+	for i, l := range strings.Split(textsafe.Wrap(s, max(w, 10)), "\n") {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
@@ -690,7 +690,7 @@ func (p *Page) field(b *strings.Builder, label, value string, w int) {
 		lw = 12
 	}
 	vw := max(w-lw, 10)
-	for i, l := range strings.Split(ansi.Wrap(value, vw, " "), "\n") {
+	for i, l := range strings.Split(textsafe.Wrap(value, vw), "\n") {
 		if i == 0 {
 			b.WriteString(t.Overview.Key.Render(ansi.Truncate(label, lw-1, "") + strings.Repeat(" ", max(lw-ansi.StringWidth(label), 1))))
 		} else {

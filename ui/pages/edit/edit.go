@@ -480,7 +480,7 @@ func (p *Page) View() string {
 		if apiclient.IsNotFound(p.loadErr) {
 			text = "The token was not found: it was deleted meanwhile."
 		}
-		return title + "\n\n" + t.Status.Error.Render(ansi.Wrap(text, w, " "))
+		return title + "\n\n" + t.Status.Error.Render(textsafe.Wrap(text, w))
 	}
 	return title + "\n\n" + p.steps[p.active].View()
 }

@@ -511,7 +511,7 @@ func (p *Page) View() string {
 	t := p.c.Theme
 	w := max(p.width, 20)
 	line := func(s string) string { return ansi.Truncate(s, w, textsafe.Ellipsis) }
-	wrap := func(s string) string { return ansi.Wrap(s, w, " ") }
+	wrap := func(s string) string { return textsafe.Wrap(s, w) }
 	var b strings.Builder
 	b.WriteString(t.Form.Title.Render(line("Rotate "+p.label(p.old))) + "\n\n")
 	switch p.stage {

@@ -797,7 +797,7 @@ func (p *Page) emptyView(w int) string {
 		msg = "This account has no API tokens yet. Press a to add one: you name it, choose the modules it may use, and get its value once."
 	}
 	var b strings.Builder
-	for _, l := range strings.Split(ansi.Wrap(msg, max(w-4, 10), " "), "\n") {
+	for _, l := range strings.Split(textsafe.Wrap(msg, max(w-4, 10)), "\n") {
 		b.WriteString("\n  " + t.List.Empty.Render(l))
 	}
 	return b.String()
