@@ -518,7 +518,7 @@ func (p *Page) View() string {
 	case Loading:
 		b.WriteString(p.spin.View() + " Reading the token…")
 	case Confirm, Creating:
-		b.WriteString(wrap("A new token is created with the same name, description and modules. Its value is shown once; after you confirm it is saved, the old token is disabled (its calls are refused from then on).") + "\n\n")
+		b.WriteString(wrap("A new token is created with the same name, description, modules and icon. Its value is shown once; after you confirm it is saved, the old token is disabled (its calls are refused from then on).") + "\n\n")
 		mods := make([]string, 0, len(p.old.Modules))
 		for _, m := range p.old.Modules {
 			n := m.Name
