@@ -99,6 +99,8 @@ type Client struct {
 	logger     *slog.Logger
 	// insecureHTTP allows http:// to any host (a test proxy).
 	insecureHTTP bool
+	// dial, when set, opens the default transport's connections.
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 
 	// Test hooks.
 	backoff time.Duration                                    // first backoff step
@@ -158,7 +160,7 @@ func New(opts ...Option) (*Client, error) {
 		return nil, errors.New("apiclient: the API token contains white space or characters that cannot be sent in a header: check MPT_API_TOKEN")
 	}
 	if c.httpClient == nil {
-		c.httpClient = &http.Client{Transport: defaultTransport(), CheckRedirect: checkRedirect}
+		c.httpClient = &http.Client{Transport: defaultTransport(c.dial), CheckRedirect: checkRedirect}
 	}
 	return c, nil
 }
@@ -205,13 +207,20 @@ func WithInsecureHTTP() Option {
 	}
 }
 
-func defaultTransport() http.RoundTripper {
+func defaultTransport(dial func(ctx context.Context, network, addr string) (net.Conn, error)) http.RoundTripper {
 	t, ok := http.DefaultTransport.(*http.Transport)
-	if !ok {
+	switch {
+	case ok:
+		t = t.Clone()
+	case dial != nil:
+		t = &http.Transport{}
+	default:
 		return http.DefaultTransport
 	}
-	t = t.Clone()
 	t.MaxIdleConnsPerHost = pageFetchers // a collection is fetched up to pageFetchers pages at once
+	if dial != nil {
+		t.DialContext = dial
+	}
 	return t
 }
 
@@ -248,6 +257,21 @@ func WithBaseURL(u string) Option {
 func WithToken(t Secret) Option {
 	return func(c *Client) error {
 		c.token = Secret(strings.TrimSpace(t.Reveal()))
+		return nil
+	}
+}
+
+// WithDialer makes the client's transport open its connections with dial
+// instead of the network, whatever the base URL's host: a server inside
+// the process (the built-in sandbox) is reached without a socket. The base
+// URL still decides the scheme and the Host header. Ignored with
+// [WithHTTPClient], whose transport is the caller's.
+func WithDialer(dial func(ctx context.Context, network, addr string) (net.Conn, error)) Option {
+	return func(c *Client) error {
+		if dial == nil {
+			return errors.New("apiclient: WithDialer: nil dial function")
+		}
+		c.dial = dial
 		return nil
 	}
 }

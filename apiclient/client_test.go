@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/softwareone/apitoken/internal/pipenet"
 )
 
 func TestNewValidation(t *testing.T) {
@@ -550,5 +552,33 @@ func TestRedirectPolicy(t *testing.T) {
 	_, err := c.GetAPIToken(context.Background(), "TKN-1111-2222")
 	if err == nil || !strings.Contains(err.Error(), "another host") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestWithDialer: the transport reaches a server through the given dial,
+// with no socket; the base URL's host is only the Host header.
+func TestWithDialer(t *testing.T) {
+	ln := pipenet.Listen()
+	var host string
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host = r.Host
+		writeJSON(w, 200, tokenJSON)
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+
+	c, err := New(WithBaseURL("http://sandbox.localhost"), WithToken(testToken), WithDialer(ln.DialContext))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := c.GetAPIToken(context.Background(), "TKN-4134-7330")
+	if err != nil || tok.ID != "TKN-4134-7330" {
+		t.Fatalf("over the dialer: %v %+v", err, tok)
+	}
+	if host != "sandbox.localhost" {
+		t.Errorf("Host %q, want the base URL's", host)
+	}
+	if _, err := New(WithToken(testToken), WithDialer(nil)); err == nil {
+		t.Error("a nil dialer is accepted")
 	}
 }
