@@ -19,10 +19,14 @@ func DemoFixture() *Fixture {
 	return f
 }
 
+// DemoAccount is the demo's DefaultAccount, known without building the
+// demo.
+const DemoAccount = "ACC-1000-0001"
+
 func demoCatalogue() *Fixture {
 	all := []string{"Client", "Vendor", "Operations"}
 	return &Fixture{
-		DefaultAccount: "ACC-1000-0001",
+		DefaultAccount: DemoAccount,
 		Accounts: []Account{
 			{ID: "ACC-1000-0001", Name: "Contoso Ltd", Type: "Client", Status: "Active",
 				Modules: []string{"MOD-1001", "MOD-1002", "MOD-1003", "MOD-1004", "MOD-1005", "MOD-1006", "MOD-1007", "MOD-1009"}},

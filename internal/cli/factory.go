@@ -14,9 +14,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/colorprofile"
+
 	"github.com/spf13/pflag"
 
 	"github.com/softwareone/apitoken/apiclient"
+	"github.com/softwareone/apitoken/internal/pipenet"
 	"github.com/softwareone/apitoken/sandbox"
 )
 
@@ -37,6 +40,10 @@ type Factory struct {
 	Signals *Signals
 	// Clipboard writes to the system clipboard; nil where there is none.
 	Clipboard func(env func(string) string) func(string) error
+	// OutProfile is IO.Out's colour profile when it is already known (lipgloss
+	// detects the process's stdout as it loads); nil: the full-screen app
+	// detects it. Detecting reads terminfo and, inside tmux, runs "tmux info".
+	OutProfile *colorprofile.Profile
 }
 
 // Getenv reads a variable of the command's environment.
@@ -80,8 +87,8 @@ type Connection struct {
 }
 
 // Connect builds the client from flags and environment. Without a
-// credential it starts the built-in sandbox on a loopback port, so the
-// wizard and the CLI speak real HTTP to it exactly as to the platform.
+// credential it starts the built-in sandbox in the process, and the wizard
+// and the CLI speak real HTTP to it exactly as to the platform.
 // notes gets what is said to the user on the way (the sandbox notice).
 func (f *Factory) Connect(ctx context.Context, a *APIFlags, notes io.Writer) (*Connection, error) {
 	cfg, account, err := f.resolve(a)
@@ -89,11 +96,11 @@ func (f *Factory) Connect(ctx context.Context, a *APIFlags, notes io.Writer) (*C
 		return nil, err
 	}
 	if useSandbox(a, cfg) {
-		fx, err := sandboxFixture(a)
+		seed, err := sandboxSeed(a)
 		if err != nil {
 			return nil, err
 		}
-		conn, err := f.startSandbox(fx, account)
+		conn, err := f.startSandbox(seed, account)
 		if err != nil {
 			return nil, err
 		}
@@ -154,17 +161,29 @@ func useSandbox(a *APIFlags, cfg apiclient.Config) bool { return a.Sandbox || cf
 
 const sandboxNotice = "apitoken: no MPT_API_TOKEN set: using the built-in sandbox; nothing leaves this machine."
 
-// sandboxFixture is the catalogue the sandbox serves: --fixtures, or the
-// demo.
-func sandboxFixture(a *APIFlags) (*sandbox.Fixture, error) {
+// sandboxUsedNotice is the notice as the full-screen app leaves it when it
+// ends.
+const sandboxUsedNotice = "apitoken: no MPT_API_TOKEN set: the built-in sandbox was used; nothing left this machine."
+
+// seed is what the built-in sandbox starts from: a fixture and its
+// default account. The fixture is made on the sandbox's goroutine, beside
+// the start-up.
+type seed struct {
+	fixture        func() *sandbox.Fixture
+	defaultAccount string
+}
+
+// sandboxSeed reads --fixtures at once, so that a bad file is a usage error
+// before anything starts; the demo is built later.
+func sandboxSeed(a *APIFlags) (seed, error) {
 	if a.Fixtures == "" {
-		return sandbox.DemoFixture(), nil
+		return seed{fixture: sandbox.DemoFixture, defaultAccount: sandbox.DemoAccount}, nil
 	}
 	fx, err := sandbox.LoadFixtureFile(a.Fixtures)
 	if err != nil {
-		return nil, usagef("%v", err)
+		return seed{}, usagef("%v", err)
 	}
-	return fx, nil
+	return seed{fixture: func() *sandbox.Fixture { return fx }, defaultAccount: fx.DefaultAccount}, nil
 }
 
 func (f *Factory) lookup() func(string) (string, bool) {
@@ -219,19 +238,19 @@ func soleAccount(ctx context.Context, c *apiclient.Client) (string, error) {
 	return "", usagef("this credential sees several accounts (%s…); choose one with --account or MPT_ACCOUNT_ID", strings.Join(ids, ", "))
 }
 
-// startSandbox starts the sandbox on fx and serves it on loopback; account
-// "" is the fixture's default.
-func (f *Factory) startSandbox(fx *sandbox.Fixture, account string) (*Connection, error) {
-	// The port is taken and the client built at once; seeding the sandbox
+// startSandbox starts the sandbox from seed inside the process and
+// connects a client to it over in-memory pipes (pipenet): real HTTP, but no
+// socket, so no other process on the machine can reach it and there is no
+// port to open or to leave behind. account "" is the seed's default.
+func (f *Factory) startSandbox(seed seed, account string) (*Connection, error) {
+	// The client is built at once; making the fixture, seeding the sandbox
 	// and serving it (about a millisecond) happen beside the first frame.
-	// Requests sent meanwhile wait in the listen backlog, not in our code.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("starting the sandbox: %w", err)
-	}
+	// Requests sent meanwhile wait for Accept, not in our code.
+	ln := pipenet.Listen()
 	token := sandboxToken()
 	client, err := apiclient.New(
-		apiclient.WithBaseURL("http://"+ln.Addr().String()),
+		apiclient.WithBaseURL(sandboxBaseURL),
+		apiclient.WithDialer(ln.DialContext),
 		apiclient.WithToken(token),
 		apiclient.WithUserAgent(apiclient.UserAgent(f.Version)),
 	)
@@ -240,7 +259,7 @@ func (f *Factory) startSandbox(fx *sandbox.Fixture, account string) (*Connection
 		return nil, err
 	}
 	if account == "" {
-		account = fx.DefaultAccount
+		account = seed.defaultAccount
 	}
 	var (
 		ready    = make(chan struct{})
@@ -249,7 +268,7 @@ func (f *Factory) startSandbox(fx *sandbox.Fixture, account string) (*Connection
 	)
 	go func() {
 		defer close(ready)
-		srv, err := sandbox.New(sandbox.WithFixture(fx), sandbox.WithOperatorToken(token.Reveal()))
+		srv, err := sandbox.New(sandbox.WithFixture(seed.fixture()), sandbox.WithOperatorToken(token.Reveal()))
 		if err != nil {
 			startErr = fmt.Errorf("starting the sandbox: %w", err)
 			ln.Close() // the requests waiting fail at once
@@ -269,6 +288,10 @@ func (f *Factory) startSandbox(fx *sandbox.Fixture, account string) (*Connection
 	started := func() error { <-ready; return startErr }
 	return &Connection{Client: client, AccountID: account, Sandbox: true, Close: stop, StartErr: started}, nil
 }
+
+// sandboxBaseURL is the built-in sandbox's nominal address: the client's
+// dialer carries every request to it in memory, whatever the host says.
+const sandboxBaseURL = "http://sandbox.localhost"
 
 // sandboxToken draws the built-in sandbox's operator token.
 func sandboxToken() apiclient.Secret { return apiclient.Secret("sbx_" + rand.Text()) }

@@ -12,6 +12,8 @@ import (
 	"os"
 	"strings"
 
+	"charm.land/lipgloss/v2"
+
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
 
@@ -103,10 +105,7 @@ func markUsage(c *cobra.Command) {
 	if run := c.RunE; run != nil {
 		c.RunE = func(cmd *cobra.Command, args []string) error {
 			err := run(cmd, args)
-			var usage *usageError
-			if errors.As(err, &usage) && usage.command == "" {
-				usage.command = cmd.CommandPath()
-			}
+			nameCommand(err, cmd.CommandPath())
 			return err
 		}
 	}
@@ -120,6 +119,14 @@ func markUsage(c *cobra.Command) {
 	}
 	for _, sub := range c.Commands() {
 		markUsage(sub)
+	}
+}
+
+// nameCommand names the command in a usage error that names none.
+func nameCommand(err error, path string) {
+	var usage *usageError
+	if errors.As(err, &usage) && usage.command == "" {
+		usage.command = path
 	}
 }
 
@@ -140,8 +147,20 @@ func noArgs(c *cobra.Command, args []string) error {
 
 // Execute runs the command line args and returns the exit status.
 func Execute(ctx context.Context, f *Factory, args []string) int {
+	if len(args) == 0 {
+		// A bare "apitoken" opens the wizard, and nothing is left to parse:
+		// building the command tree and running it through cobra and fang
+		// would come before the first frame (half a millisecond) for nothing.
+		// The outcome is the same as the root command's: its run, its
+		// error message, its exit code.
+		err := runWizard(ctx, &WizardOptions{Factory: f})
+		nameCommand(err, "apitoken")
+		printError(f.IO.ErrOut, err)
+		return exitCode(err)
+	}
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
+	f.Signals.wait()
 	err := fang.Execute(ctx, root,
 		fang.WithVersion(f.Version),
 		fang.WithErrorHandler(func(w io.Writer, _ fang.Styles, err error) { printError(w, err) }),
@@ -154,12 +173,16 @@ func Main(version string) int {
 	hardenProcess()
 	ctx, sigs, stop := NotifySignals(context.Background())
 	defer stop()
+	// lipgloss detected stdout's profile from this environment as it
+	// loaded: the app reuses it rather than detecting again.
+	profile := lipgloss.Writer.Profile
 	f := &Factory{
-		IO:        IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr},
-		LookupEnv: os.LookupEnv,
-		Version:   version,
-		Signals:   sigs,
-		Clipboard: nativeClipboard,
+		IO:         IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr},
+		LookupEnv:  os.LookupEnv,
+		Version:    version,
+		Signals:    sigs,
+		Clipboard:  nativeClipboard,
+		OutProfile: &profile,
 	}
 	return Execute(ctx, f, os.Args[1:])
 }

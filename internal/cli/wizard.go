@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 	"sync"
@@ -61,6 +62,7 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 	created := &createdRecord{}
 	uiOpts := appOptions(f, conn, created)
 	if accessible {
+		f.Signals.wait()
 		err := ui.RunAccessible(ctx, uiOpts, f.IO.In, f.IO.Out)
 		switch {
 		case errors.Is(err, ui.ErrAborted):
@@ -107,7 +109,11 @@ func appOptions(f *Factory, conn *Connection, created *createdRecord) ui.Options
 		Sandbox:   conn.Sandbox,
 		AllowLogo: true,
 		OnCreated: created.set,
-		BaseURL:   conn.Client.BaseURL(),
+	}
+	if !conn.Sandbox {
+		// The built-in sandbox has no address anyone could use: it is
+		// reached through memory, and only by this process.
+		uiOpts.BaseURL = conn.Client.BaseURL()
 	}
 	if f.Clipboard != nil {
 		uiOpts.NativeClipboard = f.Clipboard(f.Getenv)
@@ -119,15 +125,20 @@ func appOptions(f *Factory, conn *Connection, created *createdRecord) ui.Options
 // the tokens it created (or, without one, why the sandbox did not start). Without a create, leaving is a cancel unless
 // creating was not the point (the API tokens page).
 func runApp(ctx context.Context, f *Factory, conn *Connection, uiOpts ui.Options, created *createdRecord, browsing bool) error {
-	model := &lateApp{opts: uiOpts}
-	p := tea.NewProgram(model,
+	model := &lateApp{opts: uiOpts, ready: f.Signals.wait}
+	teaOpts := []tea.ProgramOption{
 		tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out),
 		// The renderer flushes on a ticker: at 120 fps (Bubble Tea's
 		// maximum) the first frame reaches the terminal up to 8 ms sooner.
 		tea.WithFPS(120),
 		// Signals are handled here, once: a request to stop never drops a
 		// created token.
-		tea.WithoutSignalHandler())
+		tea.WithoutSignalHandler(),
+	}
+	if f.OutProfile != nil {
+		teaOpts = append(teaOpts, tea.WithColorProfile(*f.OutProfile))
+	}
+	p := tea.NewProgram(model, teaOpts...)
 	stopWatch := make(chan struct{})
 	var hungUp bool
 	var watched sync.WaitGroup
@@ -140,6 +151,9 @@ func runApp(ctx context.Context, f *Factory, conn *Connection, uiOpts ui.Options
 	// A create still in flight (the program was killed) is waited for, so
 	// its token id is reported and no request outlives the process's word.
 	created.wait()
+	if conn.Sandbox {
+		fmt.Fprintln(f.IO.ErrOut, sandboxUsedNotice)
+	}
 	tok := created.get()
 	if tok != nil {
 		// The id is not secret; leave it in the scrollback as a record.
@@ -169,13 +183,19 @@ func runApp(ctx context.Context, f *Factory, conn *Connection, uiOpts ui.Options
 // first frame on its first tick, 8 ms later at 120 fps. Building the app
 // (theme, pages, inputs: about a millisecond) inside that wait brings the
 // first frame as much sooner. Bubble Tea calls Init before View and Update.
+//
+// Init also waits for the process's signal subscription (ready): the app
+// sends nothing with an effect before it handles a key, and it handles
+// none before Init returns.
 type lateApp struct {
-	opts ui.Options
-	m    *ui.Model // nil until Init
+	opts  ui.Options
+	ready func()
+	m     *ui.Model // nil until Init
 }
 
 func (a *lateApp) Init() tea.Cmd {
 	a.m = ui.New(a.opts)
+	a.ready()
 	return a.m.Init()
 }
 
@@ -298,7 +318,13 @@ func connectInteractive(ctx context.Context, f *Factory, api *APIFlags, askedAcc
 		relaxStartupGC(f.Getenv)
 		warmWidths()
 	}
-	conn, err := f.Connect(ctx, api, f.IO.ErrOut)
+	notes := f.IO.ErrOut
+	if !accessible {
+		// The full screen would cover the notice at once (its badge says
+		// "sandbox" meanwhile); runApp leaves it in the scrollback at the end.
+		notes = io.Discard
+	}
+	conn, err := f.Connect(ctx, api, notes)
 	if err != nil {
 		return nil, false, err
 	}

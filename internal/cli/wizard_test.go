@@ -161,3 +161,30 @@ func TestSuperviseWizard(t *testing.T) {
 		t.Errorf("no signal: killed %d, sent %v", r.prog.killed, r.prog.sent)
 	}
 }
+
+// TestBareRunIsTheRootCommand: a bare "apitoken" skips the command tree,
+// and must end exactly as the root command run through cobra does: the
+// same output, error text (naming "apitoken --help") and exit code.
+func TestBareRunIsTheRootCommand(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		vars    map[string]string
+		answers string
+	}{
+		{"no terminal", map[string]string{"TERM": "xterm-256color"}, ""},
+		{"plain prompts, cancelled", map[string]string{"TERM": "dumb"}, "Reports\n\n\n1\n0\nn\n"},
+		{"plain prompts, input ends", map[string]string{"TERM": "dumb"}, "Half"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			bareCode, bareOut, bareErr := runAccessible(t, c.vars, c.answers)
+			code, out, errOut := runAccessible(t, c.vars, c.answers, "--accessible=false")
+			if bareCode != code || bareOut != out || bareErr != errOut {
+				t.Errorf("bare run: exit %d\nstdout %q\nstderr %q\nroot command: exit %d\nstdout %q\nstderr %q",
+					bareCode, bareOut, bareErr, code, out, errOut)
+			}
+			if c.answers == "" && !strings.Contains(bareErr, `Run "apitoken --help" for usage.`) {
+				t.Errorf("the usage error does not name the command: %q", bareErr)
+			}
+		})
+	}
+}
