@@ -30,6 +30,7 @@ import (
 
 type options struct {
 	apitoken, floor, gum   string
+	floorLinked            string // the floor built with -tags linked, or ""
 	baseline               string // an earlier apitoken build to compare with, or ""
 	gumVersion             string
 	goTest                 []string
@@ -44,6 +45,7 @@ func main() {
 	var only, goTest string
 	flag.StringVar(&o.apitoken, "apitoken", "", "the built apitoken binary")
 	flag.StringVar(&o.floor, "floor", "", "the built bench/cmd/floor, the least a Bubble Tea v2 program does")
+	flag.StringVar(&o.floorLinked, "floor-linked", "", "the floor built with -tags linked: linking all of apitoken, running none of it")
 	flag.StringVar(&o.gum, "gum", "", "the gum binary to compare the start-up with")
 	flag.StringVar(&o.baseline, "baseline", "", "an earlier apitoken build, started in the same rounds, to compare a change with")
 	flag.StringVar(&o.gumVersion, "gum-version", "", "gum's version, for the table")
@@ -74,7 +76,7 @@ func main() {
 	}
 	// The programs are started in a fresh home directory: a relative path
 	// would name nothing there.
-	for _, p := range []*string{&o.apitoken, &o.floor, &o.gum, &o.baseline} {
+	for _, p := range []*string{&o.apitoken, &o.floor, &o.floorLinked, &o.gum, &o.baseline} {
 		if strings.ContainsRune(*p, filepath.Separator) {
 			if abs, err := filepath.Abs(*p); err == nil {
 				*p = abs
@@ -120,7 +122,14 @@ func run(ctx context.Context, o options) error {
 			{"gum", []string{o.gum, "input", "--placeholder", gumPlaceholder}, []string{gumPlaceholder}},
 		}
 		what := "apitoken, the floor and gum input"
+		linked, baseline := -1, -1
+		if o.floorLinked != "" {
+			linked = len(progs)
+			progs = append(progs, starter{"floor-linked", []string{o.floorLinked}, floorMarkers})
+			what += ", the linked floor"
+		}
 		if o.baseline != "" {
+			baseline = len(progs)
 			progs = append(progs, starter{"baseline", []string{o.baseline}, apitokenMarkers})
 			what += " and the baseline build"
 		}
@@ -130,8 +139,11 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		rows = append(rows, startupRows(res[0], res[1], res[2], o.gumVersion, o.startupRuns)...)
-		if o.baseline != "" {
-			rows = append(rows, baselineRows(res[0], res[3], res[1], res[2])...)
+		if linked >= 0 {
+			rows = append(rows, linkedRows(res[0], res[linked], res[1])...)
+		}
+		if baseline >= 0 {
+			rows = append(rows, baselineRows(res[0], res[baseline], res[1], res[2])...)
 		}
 		notes = append(notes, fmt.Sprintf("Start-up, first output byte (a terminal query or the first frame; what comes before it is exec and Go's init), medians: apitoken %.1f ms, floor %.1f ms, gum %.1f ms.",
 			ms(median(firstBytes(res[0]))), ms(median(firstBytes(res[1]))), ms(median(firstBytes(res[2])))))
@@ -272,6 +284,20 @@ func startupRows(a, f, g []startRun, gumVersion string, runs int) []row {
 			fmt.Sprintf("%.2f× (%.1f / %.1f ms; per round %.2f×)", toGum, ms(am), ms(gm), pairedRatio(a, g)), toGum / gumFactor},
 		{"Peak RSS, start to first frame + 150 ms", "≤ 25 MB",
 			fmt.Sprintf("%.1f MB, max %.1f (floor %.1f MB, gum %.1f MB)", mb(aRSS), mb(maxInt(rssOf(a))), mb(fRSS), mb(gRSS)), mb(aRSS) / 25},
+	}
+}
+
+// linkedRows split apitoken's distance to the floor (f) in two with the
+// linked floor (l), the floor's one line in a binary that links all of
+// apitoken: what linking those packages costs (their init, the size), and
+// what apitoken does itself before its first frame.
+func linkedRows(a, l, f []startRun) []row {
+	am, lm, fm := median(firstFrames(a)), median(firstFrames(l)), median(firstFrames(f))
+	return []row{
+		{"The floor linking all of apitoken, running none of it (`-tags linked`) ÷ the floor, same rounds", "",
+			fmt.Sprintf("%.2f× (%.1f / %.1f ms; per round %.2f×)", float64(lm)/float64(fm), ms(lm), ms(fm), pairedRatio(l, f)), 0},
+		{"Start to first frame ÷ the linked floor's, same rounds: apitoken's own start-up", "",
+			fmt.Sprintf("%.2f× (%.1f / %.1f ms; per round %.2f×)", float64(am)/float64(lm), ms(am), ms(lm), pairedRatio(a, l)), 0},
 	}
 }
 

@@ -106,3 +106,19 @@ func TestStartupRowsRatiosAgainstTheirTargets(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkedRowsSplitTheGap: apitoken's distance to the floor is split
+// into what linking costs (linked ÷ floor) and what apitoken does (apitoken
+// ÷ linked).
+func TestLinkedRowsSplitTheGap(t *testing.T) {
+	run := func(ms int) []startRun { return []startRun{{firstFrame: time.Duration(ms) * time.Millisecond}} }
+	rows := linkedRows(run(12), run(11), run(10))
+	if len(rows) != 2 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	for i, want := range []string{"1.10× (11.0 / 10.0 ms; per round 1.10×)", "1.09× (12.0 / 11.0 ms; per round 1.09×)"} {
+		if rows[i].measured != want {
+			t.Errorf("row %q: %q, want %q", rows[i].figure, rows[i].measured, want)
+		}
+	}
+}
