@@ -41,7 +41,6 @@ type generalKeys struct {
 	Next      key.Binding
 	Enter     key.Binding
 	NewLine   key.Binding
-	Quit      key.Binding
 }
 
 func newGeneralKeys() generalKeys {
@@ -51,7 +50,6 @@ func newGeneralKeys() generalKeys {
 		Next:      key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "next step")),
 		Enter:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")),
 		NewLine:   key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"), key.WithHelp("alt+enter/ctrl+j", "new line")),
-		Quit:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
 }
 
@@ -177,6 +175,10 @@ func (s *GeneralStep) Enter(field string) tea.Cmd {
 // Capturing implements Step: the focused field takes text, except the
 // button and the file picker (a list, where ? and q keep their meaning).
 func (s *GeneralStep) Capturing() bool { return s.picker == nil && s.fields[s.focus] != fieldNext }
+
+// Picking reports whether the logo file picker is open: esc closes it, and
+// no more.
+func (s *GeneralStep) Picking() bool { return s.picker != nil }
 
 // SetSize implements Step.
 func (s *GeneralStep) SetSize(w, h int) {
@@ -594,9 +596,9 @@ func (s *GeneralStep) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (s *GeneralStep) FullHelp() [][]key.Binding {
 	if s.picker != nil {
-		return [][]key.Binding{{s.pick.Choose, s.pick.Up, s.pick.Parent}, {s.pick.Cancel, s.keys.Quit}}
+		return [][]key.Binding{{s.pick.Choose, s.pick.Up, s.pick.Parent}, {s.pick.Cancel}}
 	}
-	second := []key.Binding{s.keys.NewLine, s.keys.Next, s.keys.Quit}
+	second := []key.Binding{s.keys.NewLine, s.keys.Next}
 	if s.canPick {
 		second = append([]key.Binding{s.pick.Open}, second...)
 	}

@@ -98,6 +98,13 @@ type Data struct {
 	Verify Verify
 }
 
+// Entered reports whether the user has given anything on General: a name,
+// a description or a logo. Leaving the wizard would lose it.
+func (d *Data) Entered() bool {
+	return strings.TrimSpace(d.Name) != "" || strings.TrimSpace(d.Description) != "" ||
+		strings.TrimSpace(d.LogoPath) != "" || d.Icon != nil
+}
+
 // VerifyState is where a Verify stands.
 type VerifyState int
 

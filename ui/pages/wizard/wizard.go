@@ -5,6 +5,7 @@ package wizard
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -58,8 +59,9 @@ type Page struct {
 	opts Options
 	data *steps.Data
 
-	steps  [steps.Summary + 1]steps.Step
-	active steps.ID
+	steps   [steps.Summary + 1]steps.Step
+	general *steps.GeneralStep // steps[General], for its picker
+	active  steps.ID
 
 	accountErr error
 	// unverified is a create whose outcome was unknown and has not been
@@ -68,8 +70,9 @@ type Page struct {
 	// quitAsked is set when the user asked to quit while busy.
 	quitAsked bool
 	// confirmQuit is set while asking "quit without copying?";
-	// confirmClose while asking "close without copying?".
-	confirmQuit, confirmClose bool
+	// confirmClose while asking "close without copying?"; confirmDiscard
+	// while asking "leave, losing what was typed?".
+	confirmQuit, confirmClose, confirmDiscard bool
 	// closed is set once the user closed the Summary: the token is theirs.
 	closed    bool
 	verifySeq int
@@ -89,8 +92,9 @@ func New(c *common.Common, opts Options) *Page {
 	}
 	p := &Page{c: c, opts: opts, data: steps.NewData(opts.AccountID, opts.AllowLogo)}
 	p.data.Create.Spinner.Style = c.Theme.Status.Spinner
+	p.general = steps.NewGeneral(c, p.data, p)
 	p.steps = [...]steps.Step{
-		steps.General:  steps.NewGeneral(c, p.data, p),
+		steps.General:  p.general,
 		steps.Modules:  steps.NewModules(c, p.data, p),
 		steps.Overview: steps.NewOverview(c, p.data, p),
 		steps.Summary:  steps.NewSummary(c, p.data, p),
@@ -119,14 +123,27 @@ func (p *Page) SetSize(w, h int) {
 // Capturing implements common.Page. While asking "quit anyway?" every key
 // is an answer, so none may act globally.
 func (p *Page) Capturing() bool {
-	return p.confirmQuit || p.confirmClose || p.steps[p.active].Capturing()
+	return p.confirmQuit || p.confirmClose || p.confirmDiscard || p.steps[p.active].Capturing()
 }
 
 // ShortHelp implements help.KeyMap.
 func (p *Page) ShortHelp() []key.Binding { return p.steps[p.active].ShortHelp() }
 
 // FullHelp implements help.KeyMap.
-func (p *Page) FullHelp() [][]key.Binding { return p.steps[p.active].FullHelp() }
+func (p *Page) FullHelp() [][]key.Binding {
+	full := p.steps[p.active].FullHelp()
+	if p.active == steps.General && !p.general.Picking() && len(full) > 0 {
+		// In the last column: a column of its own would not fit at 100 cells.
+		last := len(full) - 1
+		full[last] = append(slices.Clip(full[last]), leaveKey)
+	}
+	return full
+}
+
+// leaveKey leaves the wizard from General for the API tokens page.
+var leaveKey = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list"))
+
+func cancel() tea.Msg { return CancelMsg{} }
 
 // View implements common.Page.
 func (p *Page) View() string { return p.steps[p.active].View() }
@@ -149,8 +166,23 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			}
 			return nil
 		}
-		if p.active == steps.General && msg.String() == "esc" && p.data.Created == nil && !p.data.Create.Busy() && p.unverified == nil {
-			return func() tea.Msg { return CancelMsg{} }
+		if p.confirmDiscard {
+			p.confirmDiscard = false
+			if key.Matches(msg, p.c.Keys.Confirm) {
+				return cancel
+			}
+			return nil
+		}
+		// esc on General leaves the wizard for the list, unless it closes
+		// the logo picker; it asks first when that would lose what was
+		// typed. Once anything was sent, there is a token to account for.
+		if p.active == steps.General && key.Matches(msg, leaveKey) && !p.general.Picking() &&
+			p.data.Created == nil && !p.data.Create.Busy() && p.unverified == nil {
+			if p.data.Entered() {
+				p.confirmDiscard = true
+				return nil
+			}
+			return cancel
 		}
 	case verifyTickMsg:
 		if msg.seq == p.verifySeq {
@@ -337,6 +369,8 @@ func (p *Page) Status() string {
 		return t.Warning.Render("Copy not confirmed; the token is shown only once. Quit anyway? y quits, other keys stay.")
 	case p.confirmQuit:
 		return t.Warning.Render("The token was not copied and will not be shown again. Quit anyway? y quits, any other key stays.")
+	case p.confirmDiscard:
+		return t.Warning.Render("Discard what you typed? y discards, any other key stays.")
 	case p.quitAsked && p.data.Create.Busy():
 		return t.Warning.Render("Waiting for the answer: apitoken quits after showing the outcome.")
 	case p.shutdown && p.data.Created != nil:
