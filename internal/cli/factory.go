@@ -159,11 +159,11 @@ func (f *Factory) resolve(a *APIFlags) (apiclient.Config, string, error) {
 // useSandbox reports whether the commands run on the built-in sandbox.
 func useSandbox(a *APIFlags, cfg apiclient.Config) bool { return a.Sandbox || cfg.Token.IsZero() }
 
-const sandboxNotice = "apitoken: no MPT_API_TOKEN set: using the built-in sandbox; nothing leaves this machine."
+const sandboxNotice = "apitoken: no MPT_API_TOKEN set: using the built-in sandbox; nothing leaves this machine, and nothing is kept after this command (\"apitoken sandbox\" runs one that stays)."
 
 // sandboxUsedNotice is the notice as the full-screen app leaves it when it
 // ends.
-const sandboxUsedNotice = "apitoken: no MPT_API_TOKEN set: the built-in sandbox was used; nothing left this machine."
+const sandboxUsedNotice = "apitoken: no MPT_API_TOKEN set: the built-in sandbox was used; nothing left this machine, and its tokens are gone with it."
 
 // seed is what the built-in sandbox starts from: a fixture and its
 // default account. The fixture is made on the sandbox's goroutine, beside
