@@ -88,7 +88,13 @@ func printError(w io.Writer, err error) {
 	case errors.As(err, &exit) && exit.err == nil:
 		// Already explained by the command.
 	case errors.As(err, &usage):
-		fmt.Fprintf(w, "apitoken: %s\n", sanitizeLine(usage.msg))
+		// Each line is made inert on its own, so that a message of several
+		// lines (the suggestions for a mistyped command) keeps them.
+		lines := strings.Split(usage.msg, "\n")
+		fmt.Fprintf(w, "apitoken: %s\n", sanitizeLine(lines[0]))
+		for _, l := range lines[1:] {
+			fmt.Fprintln(w, sanitizeLine(l))
+		}
 		if usage.command != "" {
 			fmt.Fprintf(w, "Run %q for usage.\n", usage.command+" --help")
 		}

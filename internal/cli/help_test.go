@@ -92,6 +92,9 @@ func TestUsageErrors(t *testing.T) {
 				t.Errorf("%q: stderr %q does not say %q", tt.args, errOut, w)
 			}
 		}
+		if tt.args[0] == "crate" && !strings.Contains(errOut.String(), "\n\nDid you mean this?\n  create\n") {
+			t.Errorf("the suggestion is not on a line of its own: %q", errOut)
+		}
 		if strings.Contains(errOut.String(), "apitoken apitoken") {
 			t.Errorf("%q: the hint repeats the program name: %q", tt.args, errOut)
 		}

@@ -138,7 +138,7 @@ func noArgs(c *cobra.Command, args []string) error {
 	if c.HasAvailableSubCommands() {
 		msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
 		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
-			msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+			msg += "\n\nDid you mean this?\n  " + strings.Join(s, "\n  ")
 		}
 		return &usageError{msg: msg, command: c.CommandPath()}
 	}
