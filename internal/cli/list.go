@@ -129,7 +129,27 @@ func (lf listFilter) fetch(ctx context.Context, conn *Connection, limit int) ([]
 	if limit > 0 && len(toks) > limit {
 		toks = toks[:limit]
 	}
+	if len(toks) == 0 {
+		return nil, lf.checkScope(ctx, conn)
+	}
 	return toks, nil
+}
+
+// checkScope tells an empty answer from a mistyped filter: the account
+// and the modules asked for must exist, or the command says so rather
+// than "No API tokens match". Asked only when nothing matched; a check
+// that fails for another reason leaves the empty answer as it is.
+func (lf listFilter) checkScope(ctx context.Context, conn *Connection) error {
+	if _, err := conn.Client.GetAccount(ctx, conn.AccountID, "id"); apiclient.IsNotFound(err) {
+		return &exitError{code: ExitError, err: fmt.Errorf("no account %s among those this credential can see", conn.AccountID)}
+	}
+	for _, m := range lf.modules {
+		mods, _, err := conn.Client.ListModules(ctx, &apiclient.ListOptions{Filter: apiclient.Eq("id", m), Limit: 1})
+		if err == nil && len(mods) == 0 {
+			return usagef("--module %s: there is no such module", m)
+		}
+	}
+	return nil
 }
 
 func runList(ctx context.Context, opts *ListOptions) error {

@@ -281,3 +281,29 @@ func TestVerbGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestListUnknownScope: a mistyped account or module is said as such, not
+// as an empty list; an existing account with no tokens is still an empty
+// success.
+func TestListUnknownScope(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"list", "--account", "ACC-9999-9999"}, ExitError, "no account ACC-9999-9999 among those this credential can see"},
+		{[]string{"list", "--module", "MOD-9999"}, ExitUsage, "--module MOD-9999: there is no such module"},
+		{[]string{"disable", "--unused-for", "1d", "--account", "ACC-9999-9999", "--yes"}, ExitError, "no account ACC-9999-9999"},
+		{[]string{"list", "--account", "ACC-1000-0002"}, ExitOK, ""},
+		{[]string{"list", "--module", "MOD-1012"}, ExitOK, ""},
+	} {
+		f, out, errOut := testFactory(nil)
+		code := Execute(t.Context(), f, c.args)
+		if code != c.code || !strings.Contains(errOut.String(), c.want) {
+			t.Errorf("%q: exit %d, want %d; stderr %q, want it to say %q", c.args, code, c.code, errOut, c.want)
+		}
+		if c.code == ExitOK && out.String() != "" {
+			t.Errorf("%q: stdout %q, want nothing", c.args, out)
+		}
+	}
+}
