@@ -334,6 +334,9 @@ func TestRotate(t *testing.T) {
 	if !slices.Equal(newTok.ModuleIDs, got[0].ModuleIDs) || storedToken(t, h.srv, oldID).Status != "Active" {
 		t.Fatalf("after the create: %+v", got)
 	}
+	// Neither copied nor revealed: the first enter only warns.
+	h.press("enter")
+	h.waitText("press enter again to continue without it")
 	h.press("enter")
 	h.waitText("now? Its calls are refused")
 	if s := storedToken(t, h.srv, oldID).Status; s != "Active" {
@@ -395,7 +398,7 @@ func TestRotateDisableFails(t *testing.T) {
 		}
 		return nil
 	})
-	h.press("enter")
+	h.press("r", "enter")
 	h.waitText("now? Its calls are refused")
 	h.press("y")
 	h.waitText("are active. y tries again")
@@ -573,7 +576,7 @@ func TestRotateSnapshots(t *testing.T) {
 			h.press("enter")
 			h.waitText("The new token is created")
 			h.snapshot("shown")
-			h.press("enter")
+			h.press("r", "enter")
 			h.waitText("Its calls are")
 			h.snapshot("ask_disable")
 			h.press("y")

@@ -3,6 +3,11 @@
 // show the new value once, and, after the person confirms the value is
 // saved, disable the old token.
 //
+// The value is known to be saved only once it was revealed or the
+// terminal read it back from the clipboard (OSC 52 may be ignored without
+// a word). Until then the first "I saved it" is answered with a warning in
+// place, and only a second one goes on to the old token.
+//
 // What is reported is what is known: which token exists and which is
 // active, at every step. The lost-answer rules of the create apply: a
 // create whose answer never came is looked for (the client's
@@ -101,6 +106,9 @@ type Page struct {
 	uncert   *apiclient.APIToken
 	revealed bool
 	copySent bool
+	copied   bool // the terminal read the value back from the clipboard
+	seen     bool // the value was revealed at least once
+	warned   bool // the first "I saved it" met the unsaved warning
 	sent     bool // a create was sent: something may have changed
 	iconErr  string
 
@@ -229,6 +237,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.iconErr = "The icon was not copied to the new token (" + common.ErrorText(msg.err) + "); set it with Edit."
 		}
 		return nil
+	case tea.ClipboardMsg:
+		p.clipboardRead(msg)
+		return nil
 	case tea.KeyPressMsg:
 		return p.key(msg)
 	}
@@ -334,9 +345,27 @@ func (p *Page) disabled(msg disabledMsg) tea.Cmd {
 	return nil
 }
 
+// clipboardRead takes the terminal's answer to the clipboard query sent
+// after a copy: holding the new value, it confirms the copy.
+func (p *Page) clipboardRead(msg tea.ClipboardMsg) {
+	if p.stage != Shown || !p.copySent || p.new == nil || p.new.Token.IsZero() || msg.Content != p.new.Token.Reveal() {
+		return
+	}
+	p.copied = true
+}
+
+// saved: the person has had the new value, revealed on screen or
+// confirmed in the clipboard.
+func (p *Page) saved() bool { return p.copied || p.seen }
+
+// unsavedWarning: the person said the value is saved though it was
+// neither revealed nor confirmed copied; the next enter goes on anyway.
+func (p *Page) unsavedWarning() bool { return p.stage == Shown && p.warned && !p.saved() }
+
 var (
 	startKey   = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "rotate"))
 	savedKey   = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "I saved it: disable the old one"))
+	anywayKey  = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue anyway"))
 	yesKey     = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "disable the old token"))
 	copyKey    = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy token"))
 	revealKey  = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reveal/hide"))
@@ -364,10 +393,17 @@ func (p *Page) key(k tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(k, copyKey):
 			p.copySent = true
-			return tea.SetClipboard(p.new.Token.Reveal())
+			// The terminal's answer to the read, if any, confirms it.
+			return tea.Sequence(tea.SetClipboard(p.new.Token.Reveal()), tea.ReadClipboard)
 		case key.Matches(k, revealKey):
 			p.revealed = !p.revealed
+			p.seen = p.seen || p.revealed
 		case key.Matches(k, savedKey):
+			if !p.saved() && !p.warned {
+				p.warned = true
+				return nil
+			}
+			p.warned = false
 			p.stage, p.text, p.bad = AskDisable, "", false
 		}
 	case AskDisable:
@@ -486,6 +522,9 @@ func (p *Page) ShortHelp() []key.Binding {
 	case Confirm:
 		return []key.Binding{startKey, backKey}
 	case Shown:
+		if p.unsavedWarning() {
+			return []key.Binding{copyKey, revealKey, anywayKey}
+		}
 		return []key.Binding{copyKey, revealKey, savedKey}
 	case AskDisable:
 		return []key.Binding{yesKey, keepOldKey}
@@ -534,10 +573,20 @@ func (p *Page) View() string {
 		b.WriteString(t.Summary.Success.Render(wrap("✓ The new token is created: "+p.label(*p.new))) + "\n\n")
 		b.WriteString(t.Summary.Notice.Render(wrap("⚠ Copy the new token now: you will not see it again. The old one is still active.")) + "\n")
 		b.WriteString(p.valueView(w) + "\n")
-		if p.copySent {
+		switch {
+		case p.copied:
+			b.WriteString(t.Summary.Copied.Render(wrap("Copied to the clipboard: the terminal confirmed it holds the new token.")) + "\n")
+		case p.copySent:
 			b.WriteString(t.Form.Hint.Render(wrap("Sent to the terminal's clipboard (OSC 52), which may ignore it: paste to check.")) + "\n")
 		}
-		b.WriteString("\n" + t.Form.Hint.Render(wrap("enter once it is saved where it is used; then the old token can be disabled.")))
+		switch {
+		case p.unsavedWarning() && p.copySent:
+			b.WriteString("\n" + t.Status.Warning.Render(wrap("⚠ Copy not confirmed: the terminal did not say it holds the new token, and its value cannot be shown again. Paste to check, or press r to reveal it; press enter again to continue anyway.")))
+		case p.unsavedWarning():
+			b.WriteString("\n" + t.Status.Warning.Render(wrap("⚠ You have not copied or shown the new token's value yet: it cannot be shown again. Press c to copy or r to reveal it; press enter again to continue without it.")))
+		default:
+			b.WriteString("\n" + t.Form.Hint.Render(wrap("enter once it is saved where it is used; then the old token can be disabled.")))
+		}
 	case AskDisable:
 		b.WriteString(wrap("Disable "+p.label(p.old)+" now? Its calls are refused from then on. "+p.label(*p.new)+" stays active.") + "\n\n")
 		b.WriteString(t.Form.Hint.Render(wrap("y disables it · n keeps it active")))
