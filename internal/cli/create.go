@@ -128,7 +128,8 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	return printCreated(f.IO, tok, opts.JSON)
 }
 
-// checkCreateFlags explains bad flags in the words of the flags.
+// checkCreateFlags explains bad flags in the words of the flags, and
+// writes the module ids as the platform does.
 func checkCreateFlags(req *apiclient.CreateAPITokenRequest, icon string) error {
 	if req.Name == "" {
 		return usagef("--name is required")
@@ -142,10 +143,11 @@ func checkCreateFlags(req *apiclient.CreateAPITokenRequest, icon string) error {
 	if len(req.ModuleIDs) == 0 {
 		return usagef("at least one --module is required (e.g. --module MOD-1001)")
 	}
-	for _, id := range req.ModuleIDs {
-		if !apiclient.ValidModuleID(id) {
-			return usagef("--module %q is not a module id: expected MOD-####", id)
+	for i, id := range req.ModuleIDs {
+		if !apiclient.ValidModuleID(canonicalID(id)) {
+			return usagef("--module %q is not a module id: expected MOD-####", sanitizeLine(id))
 		}
+		req.ModuleIDs[i] = canonicalID(id) // mod-1001 is MOD-1001
 	}
 	for _, id := range req.ExtensionIDs {
 		if id == "" {

@@ -87,10 +87,10 @@ func readDescription(in io.Reader) (string, error) {
 }
 
 func checkModuleFlags(flag string, ids []string) ([]string, error) {
-	out := trimmed(ids)
-	for _, id := range out {
+	out := canonicalIDs(ids)
+	for i, id := range out {
 		if !apiclient.ValidModuleID(id) {
-			return nil, usagef("--%s %q is not a module id: expected MOD-####", flag, sanitizeLine(id))
+			return nil, usagef("--%s %q is not a module id: expected MOD-####", flag, sanitizeLine(strings.TrimSpace(ids[i])))
 		}
 	}
 	return out, nil

@@ -132,8 +132,9 @@ func (f *Factory) Connect(ctx context.Context, a *APIFlags, notes io.Writer) (*C
 // resolve reads the configuration from flags and environment: the
 // client's, and the account to work on ("" when none was named).
 func (f *Factory) resolve(a *APIFlags) (apiclient.Config, string, error) {
-	if a.Account != "" && !apiclient.ValidAccountID(a.Account) {
-		return apiclient.Config{}, "", usagef("--account %q is not an account id: expected ACC-####-####", a.Account)
+	account := canonicalID(a.Account)
+	if account != "" && !apiclient.ValidAccountID(account) {
+		return apiclient.Config{}, "", usagef("--account %q is not an account id: expected ACC-####-####", sanitizeLine(a.Account))
 	}
 	cfg := apiclient.ConfigFromEnv(f.lookup())
 	if a.BaseURL != "" {
@@ -146,9 +147,8 @@ func (f *Factory) resolve(a *APIFlags) (apiclient.Config, string, error) {
 		}
 		cfg.Token = tok
 	}
-	account := a.Account
 	if account == "" {
-		account = strings.TrimSpace(f.Getenv("MPT_ACCOUNT_ID"))
+		account = canonicalID(f.Getenv("MPT_ACCOUNT_ID"))
 		if account != "" && !apiclient.ValidAccountID(account) {
 			return apiclient.Config{}, "", usagef("MPT_ACCOUNT_ID %q is not an account id: expected ACC-####-####", account)
 		}

@@ -86,9 +86,9 @@ func checkListFlags(status string, modules []string, unusedFor string, now time.
 	default:
 		return lf, usagef("--status %q: expected Active or Disabled", sanitizeLine(status))
 	}
-	for _, m := range trimmed(modules) {
+	for i, m := range canonicalIDs(modules) {
 		if !apiclient.ValidModuleID(m) {
-			return lf, usagef("--module %q is not a module id: expected MOD-####", sanitizeLine(m))
+			return lf, usagef("--module %q is not a module id: expected MOD-####", sanitizeLine(strings.TrimSpace(modules[i])))
 		}
 		lf.modules = append(lf.modules, m)
 	}
@@ -102,8 +102,9 @@ func checkListFlags(status string, modules []string, unusedFor string, now time.
 	return lf, nil
 }
 
-// fetch reads the tokens the filter keeps, at most limit (0: all).
-func (lf listFilter) fetch(ctx context.Context, conn *Connection, limit int) ([]apiclient.APIToken, error) {
+// fetch reads the tokens the filter keeps, at most limit (0: all), and
+// how many it keeps in all.
+func (lf listFilter) fetch(ctx context.Context, conn *Connection, limit int) ([]apiclient.APIToken, int, error) {
 	o := &apiclient.ListAPITokensOptions{Status: lf.status}
 	var terms []string
 	for _, m := range lf.modules {
@@ -112,27 +113,35 @@ func (lf listFilter) fetch(ctx context.Context, conn *Connection, limit int) ([]
 	o.Filter = apiclient.And(terms...)
 	var toks []apiclient.APIToken
 	var err error
+	total := -1
 	if lf.cutoff.IsZero() && limit > 0 && limit <= apiclient.MaxPageSize {
 		o.Limit = limit
-		toks, _, err = conn.Client.ListAPITokens(ctx, conn.AccountID, o)
+		var page *apiclient.Pagination
+		toks, page, err = conn.Client.ListAPITokens(ctx, conn.AccountID, o)
+		if page != nil {
+			total = page.Total
+		}
 	} else {
 		// Staleness is judged here (never used is "no lastAccessAt",
 		// which RQL cannot say), so every page is read.
 		toks, err = conn.Client.ListAllAPITokens(ctx, conn.AccountID, o)
 	}
 	if err != nil {
-		return nil, tokenFailure(err, "listing the API tokens of %s", conn.AccountID)
+		return nil, 0, tokenFailure(err, "listing the API tokens of %s", conn.AccountID)
 	}
 	if !lf.cutoff.IsZero() {
 		toks = slices.DeleteFunc(toks, func(t apiclient.APIToken) bool { return !stale(&t, lf.cutoff) })
+	}
+	if total < len(toks) { // every page was read
+		total = len(toks)
 	}
 	if limit > 0 && len(toks) > limit {
 		toks = toks[:limit]
 	}
 	if len(toks) == 0 {
-		return nil, lf.checkScope(ctx, conn)
+		return nil, 0, lf.checkScope(ctx, conn)
 	}
-	return toks, nil
+	return toks, total, nil
 }
 
 // checkScope tells an empty answer from a mistyped filter: the account
@@ -169,7 +178,7 @@ func runList(ctx context.Context, opts *ListOptions) error {
 		return err
 	}
 	defer conn.Close()
-	toks, err := lf.fetch(ctx, conn, opts.Limit)
+	toks, total, err := lf.fetch(ctx, conn, opts.Limit)
 	if err != nil {
 		return err
 	}
@@ -190,7 +199,11 @@ func runList(ctx context.Context, opts *ListOptions) error {
 		return nil
 	}
 	if tty {
-		fmt.Fprintf(io.Out, "\nShowing %d API tokens of %s\n\n", len(toks), conn.AccountID)
+		if total > len(toks) { // as gh: "Showing 2 of 16", so that --limit is no surprise
+			fmt.Fprintf(io.Out, "\nShowing %d of %d API tokens of %s\n\n", len(toks), total, conn.AccountID)
+		} else {
+			fmt.Fprintf(io.Out, "\nShowing %d API tokens of %s\n\n", len(toks), conn.AccountID)
+		}
 	}
 	return printTokenTable(io.Out, toks, now, tty, streamWidth(io.Out), opts.color())
 }

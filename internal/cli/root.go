@@ -187,6 +187,19 @@ func Main(version string) int {
 	return Execute(ctx, f, os.Args[1:])
 }
 
+// canonicalID is an id as the platform writes it: ids are a prefix of
+// capitals and digits (TKN-1000-1001), so "tkn-1000-1001" means the same.
+func canonicalID(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+// canonicalIDs is canonicalID of each value of a repeatable flag.
+func canonicalIDs(values []string) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = canonicalID(v)
+	}
+	return out
+}
+
 // stringsFlag reads a repeatable flag's values, trimmed.
 func trimmed(values []string) []string {
 	out := make([]string, len(values))

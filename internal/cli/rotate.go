@@ -115,7 +115,7 @@ func runRotate(ctx context.Context, opts *RotateOptions) error {
 		retire, retired = "delete", "deleted"
 	}
 	if !opts.Yes {
-		ok, err := opts.confirm(ctx, fmt.Sprintf("Have you stored the new value? Then %s the old token %s", retire, oldName))
+		ok, err := opts.confirm(ctx, fmt.Sprintf("Have you stored the new value? Then %s the old token %s?", retire, oldName))
 		if err != nil || !ok {
 			fmt.Fprintf(errOut, "Both tokens are active: the new %s and the old %s. Retire the old one with `apitoken %s %s` once the new value is in use.\n",
 				newName, oldName, retire, old.ID)

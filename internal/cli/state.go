@@ -217,7 +217,7 @@ func runDisableStale(ctx context.Context, opts *StateOptions) error {
 		return err
 	}
 	defer conn.Close()
-	toks, err := lf.fetch(ctx, conn, 0)
+	toks, _, err := lf.fetch(ctx, conn, 0)
 	if err != nil {
 		return err
 	}

@@ -160,10 +160,10 @@ func (v *verb) confirm(ctx context.Context, prompt string) (bool, error) {
 var errNothingChanged = &exitError{code: ExitCancel, err: errors.New("cancelled: nothing was changed")}
 
 // checkTokenID refuses a malformed id before anything is sent.
-func checkTokenID(id string) (string, error) {
-	id = strings.TrimSpace(id)
+func checkTokenID(typed string) (string, error) {
+	id := canonicalID(typed)
 	if !apiclient.ValidTokenID(id) {
-		return "", usagef("%q is not an API token id: expected TKN-####-####; `apitoken list` shows the ids", sanitizeLine(id))
+		return "", usagef("%q is not an API token id: expected TKN-####-####; `apitoken list` shows the ids", sanitizeLine(strings.TrimSpace(typed)))
 	}
 	return id, nil
 }

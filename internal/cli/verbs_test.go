@@ -307,3 +307,30 @@ func TestListUnknownScope(t *testing.T) {
 		}
 	}
 }
+
+// TestIDsInAnyCase: ids typed in lower case mean the platform's ids.
+func TestIDsInAnyCase(t *testing.T) {
+	for _, args := range [][]string{
+		{"view", "tkn-1000-1001"},
+		{"list", "--account", "acc-1000-0001", "--module", "mod-1001"},
+		{"create", "--name", "Lower case", "--module", "mod-1001", "--token-only"},
+	} {
+		f, out, errOut := testFactory(nil)
+		if code := Execute(t.Context(), f, args); code != ExitOK || out.String() == "" {
+			t.Errorf("%q: exit %d; stdout %q; stderr %q", args, code, out, errOut)
+		}
+	}
+}
+
+// TestFieldErrorsOnce: a 400 that names fields lists each once, a line
+// each, under the sentence that introduces them.
+func TestFieldErrorsOnce(t *testing.T) {
+	f, _, errOut := testFactory(nil)
+	if code := Execute(t.Context(), f, []string{"create", "--name", "x", "--module", "MOD-9999"}); code == ExitOK {
+		t.Fatalf("a create with an unknown module succeeded")
+	}
+	s := errOut.String()
+	if strings.Count(s, "Module MOD-9999 was not found") != 1 || !strings.Contains(s, "Fix these fields:\n  modules[0].id: Module MOD-9999 was not found.") {
+		t.Errorf("stderr %q", s)
+	}
+}
