@@ -337,6 +337,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case actions.QuitReadyMsg:
 		// An action (or a save) that held a quit has its answer.
 		return m, m.requestQuit(msg.Shutdown)
+	case actions.ResultMsg:
+		// A change made on a page over the list (the details page's
+		// Enable, Disable or Delete) is the list's newest outcome too: it
+		// says so when it is shown again. The page on top handles it as
+		// well, below.
+		if m.list != nil && m.top() != m.list && msg.Outcome == actions.Done {
+			listCmd := m.list.Update(msg)
+			return m, tea.Batch(listCmd, m.top().Update(msg))
+		}
 	}
 	if cmd, handled := m.navigate(msg); handled {
 		return m, cmd
@@ -360,6 +369,9 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		if m.list == nil || !m.popTo(m.list) {
 			return m.requestQuit(false), true
+		}
+		if d := m.Data(); d != nil && d.Created != nil && d.Created.ID == msg.ID {
+			m.list.Created(apiclient.APIToken{ID: d.Created.ID, Name: d.Created.Name})
 		}
 		m.list.SelectID(msg.ID)
 		return m.list.Refresh(), true
@@ -393,10 +405,12 @@ func (m *Model) navigate(msg tea.Msg) (tea.Cmd, bool) {
 	case rotate.DoneMsg:
 		// The old token's details are stale either way: back to the list,
 		// the new token selected when there is one.
+		old := m.rotated(msg.Old)
 		if m.list == nil || !m.popTo(m.list) {
 			m.Pop()
 			return nil, true
 		}
+		m.list.Rotated(old, msg.New)
 		id := msg.New
 		if id == "" {
 			id = msg.Old
@@ -418,16 +432,27 @@ func (m *Model) openEdit(tok apiclient.APIToken) tea.Cmd {
 	return m.Push(edit.New(m.c, m.c.API, m.account, tok))
 }
 
+// rotated is the token a rotation was of, as the details page it was
+// opened from last read it (just its id if there is none).
+func (m *Model) rotated(id string) apiclient.APIToken {
+	for i := len(m.pages) - 1; i >= 0; i-- {
+		if d, ok := m.pages[i].(*detailsPage); ok && d.Token().ID == id {
+			return d.Token()
+		}
+	}
+	return apiclient.APIToken{ID: id}
+}
+
 // saved takes the edit page off and shows the token's new state: a
 // details page under it is rebuilt from the token as saved, the list
-// redraws its row.
+// redraws its row and says it is saved.
 func (m *Model) saved(tok apiclient.APIToken) tea.Cmd {
 	if _, ok := m.top().(*edit.Page); ok {
 		m.Pop()
 	}
 	var cmds []tea.Cmd
 	if m.list != nil {
-		cmds = append(cmds, m.list.Update(actions.ChangedMsg{Token: tok}))
+		m.list.Saved(tok)
 	}
 	if d, ok := m.top().(*detailsPage); ok && d.Token().ID == tok.ID {
 		value := m.values[d]

@@ -13,10 +13,19 @@
 //
 // Enable, Disable and Delete run here through ui/actions; the page also
 // acts on an actions.ResultMsg it did not start (the details page re-sends
-// one after a Delete) and redraws a row from an actions.ChangedMsg (the
-// details page sends one when it is left after a change; the root may
-// send one after an edit's save). After the wizard's Close the root calls SelectID
-// with the new token's id, and Refresh when the page is shown again.
+// one after a Delete, and the root hands it the ones that changed a token
+// while another page was on top) and redraws a row from an
+// actions.ChangedMsg (the details page sends one when it is left after a
+// change). After the wizard's Close the root calls SelectID with the new
+// token's id, and Refresh when the page is shown again.
+//
+// The status line says what last changed: each outcome replaces the one
+// before, whether it happened here or on a page opened from here (the root
+// reports an edit's save with Saved, a create with Created and a rotation
+// with Rotated). Opening another page or an action clears it, as a
+// command-line tool prints one line per command and the portal's notice
+// goes once the person moves on: back on the list, the line is about what
+// happened since, or empty, never about an older change.
 package tokens
 
 import (
@@ -193,6 +202,7 @@ type Page struct {
 	errTrace  string
 	notice    string
 	noticeOK  bool
+	noticeID  string // the token the notice is about
 	selectID  string // select this id when it arrives
 
 	// stop cancels the current query's fetches: a new query makes their
@@ -511,13 +521,17 @@ func (p *Page) key(k tea.KeyPressMsg) tea.Cmd {
 		p.sort = (p.sort + 1) % 3
 		return p.query()
 	case key.Matches(k, p.k.Refresh):
-		p.notice, p.errTrace = "", ""
+		p.clearNotice()
+		p.errTrace = ""
 		return p.Refresh()
 	case key.Matches(k, p.k.Add):
+		p.clearNotice()
 		return func() tea.Msg { return AddMsg{} }
 	case key.Matches(k, p.k.View) && has:
+		p.clearNotice()
 		return func() tea.Msg { return ViewMsg{Token: tok} }
 	case key.Matches(k, p.k.Edit) && has:
+		p.clearNotice()
 		return func() tea.Msg { return EditMsg{Token: tok} }
 	case key.Matches(k, p.k.Toggle) && has:
 		return p.open(actions.Toggle(tok.Status), tok)
@@ -530,7 +544,7 @@ func (p *Page) key(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (p *Page) open(kind actions.Kind, tok apiclient.APIToken) tea.Cmd {
-	p.notice, p.errTrace = "", ""
+	p.clearNotice()
 	p.act = actions.New(p.c, p.api, kind, actions.Target{ID: tok.ID, Name: tok.Name, Status: tok.Status})
 	return nil
 }
@@ -675,7 +689,7 @@ func (p *Page) acted(r actions.ResultMsg) tea.Cmd {
 	if p.act != nil && !p.act.Active() {
 		p.act = nil
 	}
-	p.notice, p.noticeOK, p.errTrace = r.Text(), r.Outcome == actions.Done, r.Trace()
+	p.setNotice(r.Target.ID, r.Text(), r.Outcome == actions.Done, r.Trace())
 	switch r.Outcome {
 	case actions.Done:
 		i := p.index(r.Target.ID)
@@ -692,6 +706,69 @@ func (p *Page) acted(r actions.ResultMsg) tea.Cmd {
 		return p.query()
 	}
 	return nil
+}
+
+// setNotice makes text, about the token id, the status line.
+func (p *Page) setNotice(id, text string, ok bool, trace string) {
+	p.notice, p.noticeOK, p.noticeID, p.errTrace = text, ok, id, trace
+}
+
+// clearNotice empties the status line as the person moves on (see the
+// package's comment); a load error stays, with its trace id.
+func (p *Page) clearNotice() {
+	p.notice, p.noticeID = "", ""
+	if p.err == nil {
+		p.errTrace = ""
+	}
+}
+
+// Saved reports the edit flow's save of tok: its row is redrawn from it
+// and the status line says it is saved.
+func (p *Page) Saved(tok apiclient.APIToken) {
+	tok.Token = ""
+	if i := p.index(tok.ID); i >= 0 {
+		p.replace(i, &tok)
+	}
+	p.setNotice(tok.ID, label(tok.Name, tok.ID)+" is saved.", true, "")
+}
+
+// Created reports the wizard's create of tok, when the person closes it.
+// An outcome about the same token reported meanwhile (the new token
+// disabled or deleted from its details page before the Close) is newer,
+// so it stays.
+func (p *Page) Created(tok apiclient.APIToken) {
+	if p.notice != "" && p.noticeID == tok.ID {
+		return
+	}
+	p.setNotice(tok.ID, label(tok.Name, tok.ID)+" is created.", true, "")
+}
+
+// Rotated reports a rotation of old that was left after its create was
+// sent. newID is the new token ("" when none is known: the create's answer
+// was lost, and old was left active). Whether old was disabled is not said:
+// the person may have kept it, or the disable may have failed; its row
+// shows its status. old may carry only its id; the name is then the
+// listed one.
+func (p *Page) Rotated(old apiclient.APIToken, newID string) {
+	if i := p.index(old.ID); i >= 0 && old.Name == "" {
+		old.Name = p.entries[i].name
+	}
+	name := label(old.Name, old.ID)
+	if newID == "" {
+		p.setNotice(old.ID, name+" is still active; its rotation did not finish and a new token may exist.", false, "")
+		return
+	}
+	p.setNotice(old.ID, name+" has a new token: "+textsafe.Line(newID, 40)+".", true, "")
+}
+
+// label names a token for the status line, as the actions do: its name
+// and id made safe to draw.
+func label(name, id string) string {
+	n, i := textsafe.Line(name, 60), textsafe.Line(id, 40)
+	if n == "" {
+		return i
+	}
+	return "“" + n + "” (" + i + ")"
 }
 
 func (p *Page) index(id string) int {
