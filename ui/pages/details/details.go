@@ -727,7 +727,7 @@ func (p *Page) generalView(w int) string {
 		shown = textsafe.Line(p.cfg.value.Reveal(), 0)
 	}
 	p.field(&b, "Token", shown, w)
-	b.WriteString(strings.Repeat(" ", labelWidthFor(w)) + t.Form.Hint.Render(ansi.Truncate("s show/hide · c copy · v verify it works", max(w-labelWidthFor(w), 4), textsafe.Ellipsis)) + "\n")
+	b.WriteString(strings.Repeat(" ", labelWidthFor(w)) + t.Form.Hint.Render(ansi.Truncate(p.valueHint(), max(w-labelWidthFor(w), 4), textsafe.Ellipsis)) + "\n")
 	switch p.verify {
 	case verifyWaiting:
 		total := p.verifyUntil.Sub(p.verifyFrom)
@@ -749,6 +749,12 @@ func (p *Page) generalView(w int) string {
 		b.WriteString("\n" + wrap(style, p.verifyText, w) + "\n")
 	}
 	return b.String()
+}
+
+// valueHint is the line under the token's value: its keys as the key map
+// binds them (the ones the help shows), so the hint cannot name another.
+func (p *Page) valueHint() string {
+	return p.k.Show.Help().Key + " show/hide · " + p.k.Copy.Help().Key + " copy · " + p.k.Verify.Help().Key + " check it works"
 }
 
 func labelWidthFor(w int) int {
