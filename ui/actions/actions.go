@@ -192,7 +192,7 @@ type QuitReadyMsg struct {
 // ChangedMsg says a token changed away from the page that lists it (on
 // the details page, or saved by the edit flow): a page showing it redraws
 // it from Token, without a reload. The details page sends it when it is
-// left after a change; the root may send it after an edit's save.
+// left after a change.
 type ChangedMsg struct{ Token apiclient.APIToken }
 
 // Classify says what an error from the API means for the change: nil is

@@ -595,17 +595,19 @@ func (p *Page) verified(msg verifiedMsg) tea.Cmd {
 		return nil
 	}
 	p.verify = verifyDone
+	// The key to try again is the page's, whatever it is bound to.
+	again := " Press " + p.k.Verify.Help().Key + " to try again."
 	switch {
 	case msg.err == nil && msg.tok != nil && msg.tok.Status == apiclient.TokenStatusActive:
 		p.verifyOK, p.verifyText = true, "It works: the API accepted the token and it read itself (status Active)."
 	case msg.err == nil && msg.tok != nil:
 		p.verifyOK, p.verifyText = false, "The API answered, but the token's status is "+textsafe.Line(msg.tok.Status, 20)+": its calls are refused."
 	case apiclient.StatusCode(msg.err) == 401:
-		p.verifyOK, p.verifyText = false, "The API refused the token: "+common.ErrorText(msg.err)+" Press v to try again."
+		p.verifyOK, p.verifyText = false, "The API refused the token: "+common.ErrorText(msg.err)+again
 	case errors.Is(msg.err, apiclient.ErrOutcomeUnknown), errors.Is(msg.err, context.DeadlineExceeded):
-		p.verifyOK, p.verifyText = false, "No answer from the API, so it is not known whether the token works. Press v to try again."
+		p.verifyOK, p.verifyText = false, "No answer from the API, so it is not known whether the token works."+again
 	default:
-		p.verifyOK, p.verifyText = false, "Could not check the token: "+common.ErrorText(msg.err)+" Press v to try again."
+		p.verifyOK, p.verifyText = false, "Could not check the token: "+common.ErrorText(msg.err)+again
 	}
 	return nil
 }
