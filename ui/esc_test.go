@@ -4,7 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/softwareone/apitoken/steps"
+	"github.com/softwareone/apitoken/ui"
 )
 
 // TestEscOnGeneral: esc on General leaves the wizard for the API tokens
@@ -40,4 +42,26 @@ func TestEscOnGeneral(t *testing.T) {
 	h.waitText("Discard what you typed?")
 	h.press("y")
 	h.waitText("● API tokens")
+}
+
+// TestTooSmallTakesNoInput: while the window is too small to draw the
+// pages, what is typed or pasted goes nowhere; the form is as it was when
+// the window grows again.
+func TestTooSmallTakesNoInput(t *testing.T) {
+	h := newHarness(t)
+	h.waitText("Contoso Ltd")
+	h.typeText("Seen")
+	h.waitText("4/100")
+	h.tm.Send(tea.WindowSizeMsg{Width: 50, Height: 15})
+	h.waitText("needs a larger window")
+	h.typeText("Unseen")
+	h.tm.Send(tea.PasteMsg{Content: "pasted"})
+	h.press("enter")
+	h.tm.Send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	h.waitText("4/100")
+	var name string
+	h.inspect(func(m *ui.Model) { name = m.Data().Name })
+	if name != "Seen" || h.activeStep() != steps.General {
+		t.Errorf("name %q on step %v: input reached the form while it could not be seen", name, h.activeStep())
+	}
 }

@@ -323,6 +323,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if cmd, handled := m.handleGlobalKey(msg); handled {
 			return m, cmd
 		}
+		if m.tooSmall() {
+			// The pages are not drawn: a key would change what cannot be
+			// seen (type into a field, answer a question).
+			return m, nil
+		}
+	case tea.PasteMsg:
+		if m.tooSmall() {
+			return m, nil
+		}
 	case ShutdownMsg:
 		m.c.Shutdown = msg.Reason
 		if m.c.Shutdown == "" {

@@ -54,9 +54,13 @@ func (m *Model) View() tea.View {
 	return v
 }
 
+// tooSmall reports a window too small to draw the pages in: the app says
+// so instead, and takes no keys but the global ones.
+func (m *Model) tooSmall() bool { return m.c.Width < minWidth || m.c.Height < minHeight }
+
 func (m *Model) render() string {
 	w, h := m.c.Width, m.c.Height
-	if w < minWidth || h < minHeight {
+	if m.tooSmall() {
 		return textsafe.Wrap(fmt.Sprintf("apitoken needs a larger window: at least %d×%d (this one is %d×%d).", minWidth, minHeight, w, h), max(w, 10))
 	}
 	bodyH := max(h-m.chrome(), 1)
