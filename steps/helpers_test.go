@@ -21,6 +21,7 @@ var _ steps.Actions = noActions{}
 func (noActions) Next() tea.Cmd                 { return nil }
 func (noActions) Back() tea.Cmd                 { return nil }
 func (noActions) Goto(steps.ID, string) tea.Cmd { return nil }
+func (noActions) Edit(steps.ID) tea.Cmd         { return nil }
 func (noActions) Submit() tea.Cmd               { return nil }
 func (noActions) Recheck() tea.Cmd              { return nil }
 func (noActions) Replace(string) tea.Cmd        { return nil }

@@ -160,9 +160,9 @@ func (s *OverviewStep) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		return s.act.Back()
 	case key.Matches(msg, k.EditGeneral):
-		return s.act.Goto(General, "")
+		return s.act.Edit(General)
 	case key.Matches(msg, k.EditModules):
-		return s.act.Goto(Modules, "")
+		return s.act.Edit(Modules)
 	}
 	var cmd tea.Cmd
 	s.vp, cmd = s.vp.Update(msg)

@@ -202,6 +202,9 @@ type Actions interface {
 	Back() tea.Cmd
 	// Goto makes a step the active one, focusing field ("" for none).
 	Goto(step ID, field string) tea.Cmd
+	// Edit opens a step from the Overview to change it: moving on from it
+	// returns to the Overview.
+	Edit(step ID) tea.Cmd
 	// Submit creates the token (after checking an earlier create whose
 	// outcome is unknown).
 	Submit() tea.Cmd

@@ -339,6 +339,9 @@ func (p *Page) Back() tea.Cmd {
 	return nil
 }
 
+// Edit implements steps.Actions; the edit flow has no Overview.
+func (p *Page) Edit(id steps.ID) tea.Cmd { return p.Goto(id, "") }
+
 // Goto implements steps.Actions.
 func (p *Page) Goto(id steps.ID, field string) tea.Cmd {
 	if id != steps.General && id != steps.Modules {

@@ -73,6 +73,10 @@ type Page struct {
 	// confirmClose while asking "close without copying?"; confirmDiscard
 	// while asking "leave, losing what was typed?".
 	confirmQuit, confirmClose, confirmDiscard bool
+	// review is set while a step is open from the Overview's edit keys:
+	// moving on from it returns there. (A field the server refused goes
+	// through the steps, each of which may show a refusal of its own.)
+	review bool
 	// closed is set once the user closed the Summary: the token is theirs.
 	closed    bool
 	verifySeq int
@@ -262,8 +266,15 @@ func (p *Page) RequestQuit(shutdown bool) bool {
 	return true
 }
 
-// Next implements steps.Actions.
-func (p *Page) Next() tea.Cmd { return p.Goto(p.active+1, "") }
+// Next implements steps.Actions: the next step, or straight back to the
+// Overview when the step was opened from it (the portal's "edit" on its
+// review).
+func (p *Page) Next() tea.Cmd {
+	if p.review && p.active < steps.Overview {
+		return p.Goto(steps.Overview, "")
+	}
+	return p.Goto(p.active+1, "")
+}
 
 // Back implements steps.Actions.
 func (p *Page) Back() tea.Cmd {
@@ -278,13 +289,25 @@ func (p *Page) Goto(id steps.ID, field string) tea.Cmd {
 	if id < steps.General || id > steps.Summary || p.data.Create.Busy() {
 		return nil
 	}
-	if id == steps.Overview {
+	switch {
+	case id == steps.Overview:
 		// Coming back after changing something: what was said about the
 		// last attempt no longer applies.
 		p.data.Create.State, p.data.Create.Err, p.data.Create.Found = steps.CreateIdle, nil, nil
 	}
+	p.review = false
 	p.active = id
 	return p.steps[id].Enter(field)
+}
+
+// Edit implements steps.Actions: the portal's edit links on its review.
+func (p *Page) Edit(id steps.ID) tea.Cmd {
+	if p.active != steps.Overview || id >= steps.Overview {
+		return p.Goto(id, "")
+	}
+	cmd := p.Goto(id, "")
+	p.review = p.active == id // not while a request is out
+	return cmd
 }
 
 // RetryModules implements steps.Actions. A retry is for everything that
