@@ -24,6 +24,11 @@ import (
 // before adding a token.
 var ErrAborted = errors.New("aborted before adding a token")
 
+// ErrValueLost means the accessible flow added a token but its value was
+// neither copied nor printed, and cannot be shown again. The flow has said
+// so, and what to do with the token.
+var ErrValueLost = errors.New("the token was created but its value was not shown")
+
 // RunAccessible runs the wizard as plain prompts, one question a line, for
 // screen readers: huh's accessible mode for the fields, the same checks and
 // the same create rules as the full-screen wizard. Nothing is redrawn and
@@ -166,34 +171,67 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	}
 	say("")
 	say("Your token is created: %s, status %s.", textsafe.Line(tok.ID, 20), textsafe.Line(tok.Status, 20))
-	shown := false
-	if opts.NativeClipboard != nil {
-		cp := true
-		if ask(huh.NewConfirm().Title("Copy the token value to the system clipboard?").Value(&cp)) == nil && cp {
-			if err := opts.NativeClipboard(tok.Token.Reveal()); err == nil {
-				say("Copied to the system clipboard.")
-				shown = true
-			} else {
-				say("Could not copy to the clipboard: %s", textsafe.Line(err.Error(), 200))
-			}
-		}
-	}
-	// Printed only on request: a line-based terminal keeps what it printed
-	// in its scrollback, where the value would outlive this session.
-	if !shown {
-		show := false
-		if ask(huh.NewConfirm().Title("Print the token value here? It will stay in this terminal's scrollback until you clear it.").Value(&show)) == nil && show {
-			say("Token value, shown this once: %s", textsafe.Line(tok.Token.Reveal(), 0))
-			say("Clear the scrollback once you have stored it.")
-			shown = true
-		}
-	}
-	if !shown {
-		say("The token value was not shown, and cannot be shown again. If you need it, disable this token in the portal and add a new one.")
-		return nil
+	if !deliverAccessible(ctx, opts, tok, w, r, say) {
+		return fmt.Errorf("%w: %s", ErrValueLost, textsafe.Line(tok.ID, 20))
 	}
 	say("Store the token now: you will not see it again. It can take up to a minute before it works everywhere.")
 	return nil
+}
+
+// deliverAccessible hands over a created token's value: to the system
+// clipboard, or printed on request. The value is printed only on a "y": a
+// line-based terminal keeps what it printed in its scrollback, where the
+// value would outlive this session. The first "no" (the default) is asked
+// again with its consequence, since the value cannot be shown later; a
+// second one, end of input or ctrl+c leaves the token without its value,
+// and the user is told what to do with it. It reports whether the value
+// was handed over.
+func deliverAccessible(ctx context.Context, opts Options, tok *apiclient.APIToken, w io.Writer, r *lineReader, say func(string, ...any)) bool {
+	// An answer counts only when the input goes on: after the create
+	// nothing is "not sent", so an end is no cancel but a lost value.
+	answer := func(f accessibleField) (ended bool) {
+		err := f.RunAccessible(w, r)
+		return err != nil || ctx.Err() != nil || r.eof()
+	}
+	value := tok.Token.Reveal()
+	ended := false
+	if opts.NativeClipboard != nil {
+		cp := true
+		ended = answer(huh.NewConfirm().Title("Copy the token value to the system clipboard?").Value(&cp))
+		if !ended && cp {
+			err := opts.NativeClipboard(value)
+			if err == nil {
+				say("Copied to the system clipboard.")
+				return true
+			}
+			// The value goes to the helper's input; should its error
+			// echo it, it is not printed unasked.
+			msg := strings.ReplaceAll(err.Error(), value, "[token value]")
+			say("Could not copy to the clipboard: %s", textsafe.Line(msg, 200))
+		}
+	}
+	show := false
+	if !ended {
+		ended = answer(huh.NewConfirm().Title("Print the token value here? It will stay in this terminal's scrollback until you clear it.").Value(&show))
+	}
+	if !ended && !show {
+		ended = answer(huh.NewConfirm().Title("Without its value the token cannot be used, and the value cannot be shown again. Print it now?").Value(&show))
+	}
+	if !ended && show {
+		say("Token value, shown this once: %s", textsafe.Line(value, 0))
+		say("Clear the scrollback once you have stored it.")
+		return true
+	}
+	id := textsafe.Line(tok.ID, 20)
+	say("")
+	say("The value of %s was not shown, and it cannot be shown again: the token cannot be used without it.", id)
+	if opts.Sandbox {
+		say("This is the built-in sandbox: the token ends with this program, so there is nothing to disable.")
+		return false
+	}
+	say("To get a token you can use, run `apitoken rotate %s`: it adds a new token with the same settings, prints its value once and, when you say it is stored, disables this one.", id)
+	say("If you do not need the token, disable it with `apitoken disable %s`.", id)
+	return false
 }
 
 func loadAccessible(ctx context.Context, opts Options) (*apiclient.Account, []apiclient.Module, error) {

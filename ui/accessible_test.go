@@ -114,7 +114,7 @@ func TestAccessibleModeDroppedLogo(t *testing.T) {
 	}
 	srv, client := accessibleSandbox(t)
 	var out bytes.Buffer
-	answers := "Reports\n\n'" + logo + "'\n1\n0\ny\n"
+	answers := "Reports\n\n'" + logo + "'\n1\n0\ny\ny\n"
 	err := ui.RunAccessible(context.Background(), ui.Options{API: client, AccountID: srv.DefaultAccount(), AllowLogo: true},
 		strings.NewReader(answers), &out)
 	if err != nil {
@@ -179,14 +179,15 @@ func accessibleSandbox(t *testing.T, opts ...sandbox.Option) (*sandbox.Server, *
 }
 
 // TestAccessibleTokenNotPrintedUnasked: the value is printed only when
-// asked for, since a line-based terminal keeps it in its scrollback.
+// asked for, since a line-based terminal keeps it in its scrollback; two
+// noes leave it unshown, and lost.
 func TestAccessibleTokenNotPrintedUnasked(t *testing.T) {
 	srv, client := accessibleSandbox(t)
 	var out bytes.Buffer
 	err := ui.RunAccessible(context.Background(), ui.Options{API: client, AccountID: srv.DefaultAccount()},
-		strings.NewReader("quiet\n\n1\n0\ny\nn\n"), &out)
-	if err != nil {
-		t.Fatalf("err = %v; out:\n%s", err, out.String())
+		strings.NewReader("quiet\n\n1\n0\ny\nn\nn\n"), &out)
+	if !errors.Is(err, ui.ErrValueLost) {
+		t.Fatalf("err = %v, want ErrValueLost; out:\n%s", err, out.String())
 	}
 	if tokenValue.MatchString(out.String()) {
 		t.Errorf("the token value was printed unasked:\n%s", out.String())

@@ -67,6 +67,9 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 		switch {
 		case errors.Is(err, ui.ErrAborted):
 			return errCancelled
+		case errors.Is(err, ui.ErrValueLost):
+			// Created, its value lost: the prompts said so, and what to do.
+			return &exitError{code: ExitUnknown}
 		case err != nil:
 			return err
 		case created.get() == nil:

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -11,6 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/ui"
 )
 
@@ -23,8 +25,10 @@ func runAccessible(t *testing.T, vars map[string]string, answers string, args ..
 }
 
 // TestAccessibleExitCodes: "n" at the confirmation and input that ends
-// early are cancels (130, nothing sent); an added token is 0, and its
-// value is printed only when asked for.
+// early are cancels (130, nothing sent); an added token is 0 once its
+// value is printed, which is done only when asked for; an added token
+// whose value was not shown (two noes, or input that ends) is 3, created
+// but the value lost.
 func TestAccessibleExitCodes(t *testing.T) {
 	code, out, errOut := runAccessible(t, nil, "Reports\n\n\n1\n0\nn\n", "--accessible")
 	if code != ExitCancel || !strings.Contains(out, "Nothing was sent.") {
@@ -36,11 +40,40 @@ func TestAccessibleExitCodes(t *testing.T) {
 	if code, out, _ := runAccessible(t, nil, "Half done\n", "--accessible"); code != ExitCancel || strings.Contains(out, "Your token is created") {
 		t.Errorf("end of input: exit %d, want %d; stdout:\n%s", code, ExitCancel, out)
 	}
-	if code, out, errOut := runAccessible(t, nil, "Reports\n\n\n1\n0\ny\n", "--accessible"); code != ExitOK || tokenValue.MatchString(out) {
-		t.Errorf("added, value not asked for: exit %d, want 0 and no value; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	if code, out, errOut := runAccessible(t, nil, "Reports\n\n\n1\n0\ny\n", "--accessible"); code != ExitUnknown || tokenValue.MatchString(out) {
+		t.Errorf("added, input ends at the value: exit %d, want %d and no value; stdout:\n%s\nstderr:\n%s", code, ExitUnknown, out, errOut)
 	}
-	if code, out, errOut := runAccessible(t, nil, "Reports\n\n\n1\n0\ny\ny\n", "--accessible"); code != ExitOK || !tokenValue.MatchString(out) {
-		t.Errorf("added, value asked for: exit %d, want 0 and the value; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	if code, out, errOut := runAccessible(t, nil, "Reports\n\n\n1\n0\ny\n\n\n", "--accessible"); code != ExitUnknown || tokenValue.MatchString(out) {
+		t.Errorf("added, value declined twice: exit %d, want %d and no value; stdout:\n%s\nstderr:\n%s", code, ExitUnknown, out, errOut)
+	}
+	if code, out, errOut := runAccessible(t, nil, "Reports\n\n\n1\n0\ny\n\ny\n", "--accessible"); code != ExitOK || len(tokenValue.FindAllString(out, -1)) != 1 {
+		t.Errorf("added, value asked for the second time: exit %d, want 0 and the value once; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if code, out, errOut := runAccessible(t, nil, "Reports\n\n\n1\n0\ny\ny\n", "--accessible"); code != ExitOK || len(tokenValue.FindAllString(out, -1)) != 1 {
+		t.Errorf("added, value asked for: exit %d, want 0 and the value once; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
+
+// TestAccessibleValueLostAdvice: against an API (not the built-in
+// sandbox), a value declined twice exits 3 and names the commands that
+// replace or disable the token; the rotate it names works as said: a new
+// token with the value, the old one disabled.
+func TestAccessibleValueLostAdvice(t *testing.T) {
+	api := newTestAPI(t)
+	code, out, errOut := runAccessible(t, api.env(), "Reports\n\n\n1\n0\ny\n\n\n", "--accessible")
+	if code != ExitUnknown || tokenValue.MatchString(out) || tokenValue.MatchString(errOut) {
+		t.Fatalf("exit %d, want %d and no value; stdout:\n%s\nstderr:\n%s", code, ExitUnknown, out, errOut)
+	}
+	m := regexp.MustCompile("run `apitoken (rotate (TKN-\\d{4}-\\d{4}))`").FindStringSubmatch(out)
+	if m == nil || !strings.Contains(out, "`apitoken disable "+m[2]+"`") {
+		t.Fatalf("stdout does not name rotate and disable for the token:\n%s", out)
+	}
+	r := runVerb(t, api, runSpec{}, append(strings.Fields(m[1]), "--yes")...)
+	if r.code != ExitOK || !tokenValue.MatchString(r.out) {
+		t.Fatalf("%s --yes: exit %d; stdout:\n%s\nstderr:\n%s", m[1], r.code, r.out, r.errOut)
+	}
+	if got := api.status(t, m[2]); got != apiclient.TokenStatusDisabled {
+		t.Errorf("after the rotate %s is %s, want Disabled", m[2], got)
 	}
 }
 
