@@ -154,7 +154,12 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 		case cerr != nil:
 			say("Could not check. Look for a token named %q in the portal before trying again.", name)
 		case res.State == apiclient.LostFound:
-			say("The token was created (%s) but its value was lost and cannot be shown again. Disable it in the portal and add a new one.", textsafe.Line(res.Token.ID, 20))
+			id := textsafe.Line(res.Token.ID, 20)
+			if opts.Sandbox {
+				say("The token was created (%s) but its value was lost and cannot be shown again; it ends with this program.", id)
+			} else {
+				say("The token was created (%s) but its value was lost and cannot be shown again. `apitoken rotate %s` adds a new one with the same settings and disables it.", id, id)
+			}
 		case res.State == apiclient.LostFoundUncertain:
 			say("A token named %q was created (%s), but it may not be this one: %s. Check it in the portal before disabling anything or adding again.",
 				name, textsafe.Line(res.Token.ID, 20), textsafe.Line(res.Reason, 200))
