@@ -133,7 +133,7 @@ func RunAccessible(ctx context.Context, opts Options, in io.Reader, out io.Write
 	if req.Icon != nil {
 		say("  Logo: %s", textsafe.Line(req.Icon.Filename, 80))
 	}
-	say("  Modules: %s", strings.Join(req.ModuleIDs, ", "))
+	say("  Modules: %s", moduleNames(modules, req.ModuleIDs))
 	add := true
 	if err := ask(huh.NewConfirm().Title("Add this token?").Value(&add)); err != nil {
 		return err
@@ -237,6 +237,22 @@ func deliverAccessible(ctx context.Context, opts Options, tok *apiclient.APIToke
 	say("To get a token you can use, run `apitoken rotate %s`: it adds a new token with the same settings, prints its value once and, when you say it is stored, disables this one.", id)
 	say("If you do not need the token, disable it with `apitoken disable %s`.", id)
 	return false
+}
+
+// moduleNames says the chosen modules as the portal's review does, by
+// name, with the id a screen reader user may need to tell two apart.
+func moduleNames(catalog []apiclient.Module, ids []string) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = textsafe.Line(id, 20)
+		for _, m := range catalog {
+			if m.ID == id {
+				names[i] = textsafe.Line(m.Name, 80) + " (" + names[i] + ")"
+				break
+			}
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 func loadAccessible(ctx context.Context, opts Options) (*apiclient.Account, []apiclient.Module, error) {

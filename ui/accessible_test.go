@@ -50,6 +50,7 @@ func TestAccessibleMode(t *testing.T) {
 		"enter a name for the token", // the refusal of the empty name
 		"Select at least one module.",
 		"Name: Screen reader",
+		"Modules: Agreements (MOD-1003)", // by name, as the portal's review
 		"Your token is created",
 	} {
 		if !strings.Contains(text, want) {
