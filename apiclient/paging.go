@@ -81,7 +81,7 @@ func tokenListOptions(accountID string, opts *ListAPITokensOptions) (*ListOption
 		terms = append(terms, Eq("status", s))
 	}
 	if n := strings.TrimSpace(o.Name); n != "" {
-		terms = append(terms, Ilike("name", "*"+strings.ReplaceAll(n, "*", `\*`)+"*"))
+		terms = append(terms, Contains("name", n))
 	}
 	if f := strings.Trim(strings.TrimSpace(o.Filter), "&"); f != "" {
 		terms = append(terms, f)

@@ -72,6 +72,12 @@ func Ne(field, value string) string { return op("ne", field, value) }
 // Like is like(field,"pattern"), case-sensitive; `*` is the wildcard.
 func Like(field, pattern string) string { return op("like", field, pattern) }
 
+// Contains is a case-insensitive ilike of field holding s anywhere; a `*`
+// in s is taken literally.
+func Contains(field, s string) string {
+	return Ilike(field, "*"+strings.ReplaceAll(s, "*", `\*`)+"*")
+}
+
 // Ilike is ilike(field,"pattern"), case-insensitive; `*` is the wildcard.
 func Ilike(field, pattern string) string {
 	if hasBothQuotes(pattern) {

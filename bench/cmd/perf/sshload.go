@@ -56,7 +56,7 @@ const commandAdd = "add"
 // sshPages are the pages the SSH load can type on: the API tokens page's
 // name filter, or the Modules step's filter.
 var sshPages = map[string]sshPage{
-	"tokens": {command: "", first: "TKN-", enter: "/", ready: "name contains", where: "the API tokens page (filter)"},
+	"tokens": {command: "", first: "TKN-", enter: "/", ready: "id contains", where: "the API tokens page (filter)"},
 	"wizard": {command: commandAdd, first: "General", enter: "\x0e", ready: "selected", where: "Modules"},
 }
 

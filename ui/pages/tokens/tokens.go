@@ -136,7 +136,7 @@ type keys struct {
 
 func newKeys() keys {
 	return keys{
-		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter by name")),
+		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter by name/id")),
 		Status:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "status filter")),
 		Sort:    key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort")),
 		Refresh: key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", "refresh")),
@@ -228,7 +228,7 @@ func New(c *common.Common, api API, opts ...Option) *Page {
 	p := &Page{c: c, api: api, cfg: cfg, k: newKeys()}
 	p.input = textinput.New()
 	p.input.Prompt = "/ "
-	p.input.Placeholder = "name contains…"
+	p.input.Placeholder = "name or id contains…"
 	p.input.CharLimit = 100
 	p.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	p.retheme()
@@ -314,13 +314,20 @@ func (p *Page) options(offset int) *apiclient.ListAPITokensOptions {
 		rows := max(p.height-5, 1) // the table's body
 		limit = min(limit, rows+rows/2)
 	}
-	o := &apiclient.ListAPITokensOptions{Name: p.name, Order: p.sort.order(), Limit: limit, Offset: offset}
+	o := &apiclient.ListAPITokensOptions{Order: p.sort.order(), Limit: limit, Offset: offset}
+	var terms []string
+	if n := strings.TrimSpace(p.name); n != "" {
+		// The name or the id: "1012" finds TKN-1000-1012, as a person
+		// who has only the id expects.
+		terms = append(terms, apiclient.Or(apiclient.Contains("name", n), apiclient.Contains("id", n)))
+	}
 	switch p.status {
 	case StatusActive, StatusDisabled:
 		o.Status = p.status
 	case StatusStale:
-		o.Filter = staleFilter(p.c.Clock().AddDate(0, 0, -p.cfg.staleDays))
+		terms = append(terms, staleFilter(p.c.Clock().AddDate(0, 0, -p.cfg.staleDays)))
 	}
+	o.Filter = apiclient.And(terms...)
 	return o
 }
 

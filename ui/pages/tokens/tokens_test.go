@@ -390,7 +390,7 @@ func TestHelp(t *testing.T) {
 			full = append(full, b.Help().Key+" "+b.Help().Desc)
 		}
 	}
-	for _, want := range []string{"enter details", "a add", "/ filter by name", "t enable/disable", "x delete"} {
+	for _, want := range []string{"enter details", "a add", "/ filter by name/id", "t enable/disable", "x delete"} {
 		if !slices.Contains(short, want) {
 			t.Errorf("short help %v lacks %q", short, want)
 		}
@@ -577,5 +577,29 @@ func TestThemeChangeRedrawsThePage(t *testing.T) {
 	}
 	if now, _ := p.Selected(); now.ID != sel.ID {
 		t.Fatalf("selected %s after the change, want %s", now.ID, sel.ID)
+	}
+}
+
+// TestFilterMatchesIDs: the filter finds a token by a part of its id as
+// well as of its name.
+func TestFilterMatchesIDs(t *testing.T) {
+	f := newFixture(t, 100, 30, nil).start()
+	all := f.rowIDs()
+	if len(all) < 2 {
+		t.Fatalf("too few tokens to filter: %v", all)
+	}
+	want := all[len(all)-1]
+	part := want[len(want)-4:] // the id's last digits
+	f.send("/")
+	f.typeText(part)
+	got := f.rowIDs()
+	if !slices.Contains(got, want) {
+		t.Fatalf("filtering on %q: rows %v, want %s among them\n%s", part, got, want, f.screen())
+	}
+	for _, id := range got {
+		tok, err := f.env.Client.GetAPIToken(context.Background(), id)
+		if err != nil || !(strings.Contains(tok.ID, part) || strings.Contains(strings.ToLower(tok.Name), part)) {
+			t.Errorf("row %s matches neither by id nor by name (%v)", id, err)
+		}
 	}
 }
