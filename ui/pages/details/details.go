@@ -268,7 +268,7 @@ func (p *Page) startSpinner() tea.Cmd {
 func (p *Page) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.tabs.SetWidth(w)
-	p.audit.SetSize(w, max(h-4, 3))
+	p.audit.SetSize(w, max(h-4-auditDetailLines, 3))
 	p.bar.SetWidth(max(min(w-20, 40), 10))
 	if p.act != nil {
 		p.act.SetWidth(w)
@@ -847,5 +847,37 @@ func (p *Page) auditView(w int) string {
 	case !p.auditLoaded:
 		return p.spin.View() + " " + t.Status.Info.Render("Reading the audit trail…")
 	}
-	return p.audit.View()
+	return p.audit.View() + "\n" + p.auditDetail(w)
+}
+
+// auditDetailLines is the room under the audit table for the selected
+// record in full: its summary is cut in the table's column.
+const auditDetailLines = 3
+
+// auditDetail is the selected audit record, its summary wrapped, in at
+// most auditDetailLines lines.
+func (p *Page) auditDetail(w int) string {
+	row, ok := p.audit.Selected()
+	if !ok || len(row.Cells) < 4 {
+		return strings.Repeat("\n", auditDetailLines-1)
+	}
+	t := p.c.Theme
+	var head []string
+	for _, c := range row.Cells[:3] {
+		if c = textsafe.Line(c, 80); c != "" {
+			head = append(head, c)
+		}
+	}
+	lines := []string{t.Form.Hint.Render(ansi.Truncate(strings.Join(head, " · "), max(w, 10), textsafe.Ellipsis))}
+	summary := strings.Split(textsafe.Wrap(textsafe.Line(row.Cells[3], 0), max(w, 10)), "\n")
+	if len(summary) > auditDetailLines-1 {
+		summary = summary[:auditDetailLines-1]
+		last := len(summary) - 1
+		summary[last] = ansi.Truncate(summary[last]+" "+textsafe.Ellipsis, max(w, 10), textsafe.Ellipsis)
+	}
+	lines = append(lines, summary...)
+	for len(lines) < auditDetailLines {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
 }

@@ -483,3 +483,36 @@ func TestRotateKeyNotTakenByAnOpenDialog(t *testing.T) {
 		t.Fatalf("the sandbox received %v", w)
 	}
 }
+
+// TestAuditTrailSelectedInFull: the selected record's summary, cut in its
+// column, is shown in full under the table, and follows the cursor.
+func TestAuditTrailSelectedInFull(t *testing.T) {
+	// A minute between the sandbox's readings: the records have their own
+	// times, newest (the update) first.
+	serverClock := acttest.NewClock(acttest.Now)
+	tickingNow := func() time.Time { serverClock.Advance(time.Minute); return serverClock.Now() }
+	f := newFixture(t, setup{w: 60, h: 20, created: true, sbOpts: []sandbox.Option{sandbox.WithClock(tickingNow)}}, apiclient.APIToken{})
+	id := f.page.Token().ID
+	long := "A name long enough for the summary column not to hold it"
+	tok, err := f.env.Client.GetAPIToken(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mods []string
+	for _, m := range tok.Modules {
+		mods = append(mods, m.ID)
+	}
+	if _, err := f.env.Client.UpdateAPIToken(context.Background(), id, &apiclient.UpdateAPITokenRequest{Name: long, ModuleIDs: mods}); err != nil {
+		t.Fatal(err)
+	}
+	f.start()
+	f.send("4")
+	flat := func() string { return strings.Join(strings.Fields(f.screen()), " ") }
+	if s := flat(); !strings.Contains(s, "updated") || !strings.Contains(s, "not to hold it) updated") {
+		t.Fatalf("the newest record's summary is not shown in full:\n%s", f.screen())
+	}
+	f.send("down") // the create, under the update
+	if s := flat(); !strings.Contains(s, "(Fresh integration) created") {
+		t.Fatalf("the detail does not follow the cursor:\n%s", f.screen())
+	}
+}
