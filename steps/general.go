@@ -87,8 +87,11 @@ type GeneralStep struct {
 	loadingLogo string
 	logoPath    string // the path Data.Icon was read from
 
-	// home is the user's home directory, for "~" in a path.
-	home pathinput.HomeFunc
+	// home is the user's home directory, for "~" in a path; workDir the
+	// folder apitoken runs in, where the picker opens when the field
+	// names no folder.
+	home    pathinput.HomeFunc
+	workDir func() (string, error)
 	// profile is the terminal's colour profile, which the preview is
 	// drawn in; until the terminal says, text only.
 	profile colorprofile.Profile
@@ -106,7 +109,7 @@ type GeneralStep struct {
 func NewGeneral(c *common.Common, data *Data, act Actions) *GeneralStep {
 	s := &GeneralStep{data: data, theme: c.Theme, act: act, keys: newGeneralKeys(), pick: newPickerKeys(),
 		errs: map[string]string{}, touched: map[string]bool{},
-		home: os.UserHomeDir, canPick: data.AllowLogo && !c.SSH}
+		home: os.UserHomeDir, workDir: os.Getwd, canPick: data.AllowLogo && !c.SSH}
 
 	s.logo = textinput.New()
 	s.logo.Prompt = "> "
@@ -584,7 +587,7 @@ func (s *GeneralStep) field(id, label string, optional bool, right, input, below
 func (s *GeneralStep) ShortHelp() []key.Binding {
 	switch {
 	case s.picker != nil:
-		return []key.Binding{s.pick.Choose, s.pick.Up, s.pick.Parent, s.pick.Cancel}
+		return []key.Binding{s.pick.Choose, s.pick.Up, s.pick.ParentShort, s.pick.Cancel, s.pick.PageUp}
 	case s.fields[s.focus] == FieldDescription:
 		return []key.Binding{s.keys.Enter, s.keys.NewLine, s.keys.NextField, s.keys.PrevField}
 	case s.fields[s.focus] == FieldIcon && s.canPick:
@@ -596,7 +599,7 @@ func (s *GeneralStep) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (s *GeneralStep) FullHelp() [][]key.Binding {
 	if s.picker != nil {
-		return [][]key.Binding{{s.pick.Choose, s.pick.Up, s.pick.Parent}, {s.pick.Cancel}}
+		return [][]key.Binding{{s.pick.Choose, s.pick.Up, s.pick.PageUp, s.pick.Top}, {s.pick.Parent, s.pick.Cancel}}
 	}
 	second := []key.Binding{s.keys.NewLine, s.keys.Next}
 	if s.canPick {

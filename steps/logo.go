@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/filepicker"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
@@ -209,34 +210,54 @@ func quotePath(path string) string {
 
 // pickerKeys are the keys while the file picker is open.
 type pickerKeys struct {
-	Open, Up, Down, Choose, Parent, Cancel key.Binding
+	Open, Up, Down, PageUp, PageDown, Top, Bottom, Choose, Parent, Cancel key.Binding
+	// ParentShort is Parent in fewer words, so the short help bar names
+	// every key of the picker in a 100-column window.
+	ParentShort key.Binding
 }
 
 func newPickerKeys() pickerKeys {
+	parent := []string{"left", "h", "backspace"}
 	return pickerKeys{
-		Open:   key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "choose a file")),
-		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
-		Down:   key.NewBinding(key.WithKeys("down", "j")),
-		Choose: key.NewBinding(key.WithKeys("enter", "right", "l"), key.WithHelp("enter", "choose or open")),
-		Parent: key.NewBinding(key.WithKeys("left", "h", "backspace"), key.WithHelp("←", "parent folder")),
-		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Open:        key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "choose a file")),
+		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
+		Down:        key.NewBinding(key.WithKeys("down", "j")),
+		PageUp:      key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "page")),
+		PageDown:    key.NewBinding(key.WithKeys("pgdown")),
+		Top:         key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home/end", "first/last")),
+		Bottom:      key.NewBinding(key.WithKeys("end", "G")),
+		Choose:      key.NewBinding(key.WithKeys("enter", "right", "l"), key.WithHelp("enter", "choose or open")),
+		Parent:      key.NewBinding(key.WithKeys(parent...), key.WithHelp("←", "parent folder")),
+		ParentShort: key.NewBinding(key.WithKeys(parent...), key.WithHelp("←", "parent")),
+		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}
 }
+
+// Key presses the picker is driven with: each is one of pickerKeys'.
+var (
+	pickerUp     = tea.KeyPressMsg{Code: tea.KeyUp}
+	pickerDown   = tea.KeyPressMsg{Code: tea.KeyDown}
+	pickerTop    = tea.KeyPressMsg{Code: tea.KeyHome}
+	pickerBottom = tea.KeyPressMsg{Code: tea.KeyEnd}
+)
 
 // pickerDirMsg carries the folder the picker opens in.
 type pickerDirMsg struct{ dir string }
 
 // openPicker finds, in a command, the folder to browse: the one the field
-// names, or the typed file's folder, or home, or the working directory.
+// names, or the typed file's folder, else the working directory, where a
+// terminal user keeps the files at hand, else home.
 func (s *GeneralStep) openPicker() tea.Cmd {
-	typed, home := strings.TrimSpace(s.data.LogoPath), s.home
+	typed, home, workDir := strings.TrimSpace(s.data.LogoPath), s.home, s.workDir
 	return func() tea.Msg {
 		var tries []string
 		if p, err := pathinput.Parse(typed, home); err == nil {
 			tries = append(tries, p, filepath.Dir(p))
 		}
-		if h, err := home(); err == nil {
-			tries = append(tries, h)
+		for _, where := range []func() (string, error){workDir, home} {
+			if d, err := where(); err == nil && d != "" {
+				tries = append(tries, d)
+			}
 		}
 		for _, d := range tries {
 			if fi, err := os.Stat(d); err == nil && fi.IsDir() {
@@ -245,10 +266,14 @@ func (s *GeneralStep) openPicker() tea.Cmd {
 				}
 			}
 		}
-		wd, _ := os.Getwd()
-		return pickerDirMsg{dir: wd}
+		// None of them is there; the root always is.
+		return pickerDirMsg{dir: string(filepath.Separator)}
 	}
 }
+
+// SetWorkDir sets where the picker opens when the field names no folder
+// (os.Getwd by default).
+func (s *GeneralStep) SetWorkDir(wd func() (string, error)) { s.workDir = wd }
 
 // startPicker opens the picker in dir; the picker reads it in a command.
 func (s *GeneralStep) startPicker(dir string) tea.Cmd {
@@ -262,10 +287,12 @@ func (s *GeneralStep) startPicker(dir string) tea.Cmd {
 	fp.AutoHeight = false
 	fp.Cursor = "›"
 	fp.KeyMap.Up, fp.KeyMap.Down = s.pick.Up, s.pick.Down
+	fp.KeyMap.GoToTop, fp.KeyMap.GoToLast = s.pick.Top, s.pick.Bottom
 	fp.KeyMap.Open, fp.KeyMap.Select = s.pick.Choose, key.NewBinding(key.WithKeys("enter"))
 	fp.KeyMap.Back = s.pick.Parent // esc closes the picker instead
-	fp.KeyMap.PageUp = key.NewBinding(key.WithKeys("pgup"))
-	fp.KeyMap.PageDown = key.NewBinding(key.WithKeys("pgdown"))
+	// The picker's own paging can leave the cursor below the last row
+	// drawn; updatePicker pages with the arrow keys instead.
+	fp.KeyMap.PageUp, fp.KeyMap.PageDown = key.NewBinding(), key.NewBinding()
 	fp.Styles.Cursor = t.List.Cursor
 	fp.Styles.Selected = t.List.ItemCurrent
 	fp.Styles.File = t.List.Item
@@ -280,9 +307,85 @@ func (s *GeneralStep) startPicker(dir string) tea.Cmd {
 	return fp.Init()
 }
 
+// pickerChrome is the lines pickerView draws above the list: the title,
+// the hint (or why a choice was refused), the folder and a blank line.
+const pickerChrome = 4
+
+// sizePicker gives the list every line the step has below pickerChrome.
 func (s *GeneralStep) sizePicker() {
-	if s.picker != nil {
-		s.picker.SetHeight(max(s.height-5, 3))
+	if s.picker == nil {
+		return
+	}
+	if h := max(s.height-pickerChrome, 3); h != s.picker.Height() {
+		s.picker.SetHeight(h)
+		s.fitPicker()
+	}
+}
+
+// fitPicker scrolls the list so that it fills its height and shows the
+// cursor. The picker keeps its last row where it was when its height
+// changes, which leaves rows empty when it grows (the full help closed)
+// and can hide the cursor when it shrinks; going back to a folder brings
+// back the rows of the height it was left at.
+func (s *GeneralStep) fitPicker() {
+	fp := s.picker
+	at := fp.HighlightedPath()
+	if at == "" {
+		return // nothing listed
+	}
+	h := fp.Height()
+	rows, cursor := pickerRows(*fp)
+	if rows != h {
+		// The rows from the top one down, as many as there is room for.
+		*fp, _ = fp.Update(tea.WindowSizeMsg{})
+		rows, cursor = pickerRows(*fp)
+	}
+	switch {
+	case cursor < 0:
+		// The cursor's row last, as the arrow keys scroll.
+		s.pressPicker(pickerTop, 1)
+		s.pressPickerTo(pickerDown, at)
+	case rows < h:
+		// The list's end is above the last row: the last rows it has, and
+		// the cursor back where it was (Up does not scroll there).
+		s.pressPicker(pickerBottom, 1)
+		s.pressPickerTo(pickerUp, at)
+	}
+}
+
+// pickerRows counts the rows fp draws, and finds the cursor's among them
+// (-1 when it is not drawn).
+func pickerRows(fp filepicker.Model) (rows, cursor int) {
+	// No file name holds a NUL: a cursor drawn as one is the cursor.
+	fp.Cursor = "\x00"
+	fp.Styles.Cursor, fp.Styles.DisabledCursor = lipgloss.NewStyle(), lipgloss.NewStyle()
+	cursor = -1
+	for i, l := range strings.Split(strings.TrimRight(fp.View(), "\n"), "\n") {
+		if strings.HasPrefix(l, "\x00") {
+			cursor = i
+		}
+		rows = i + 1
+	}
+	return rows, cursor
+}
+
+// pressPicker hands the picker k n times.
+func (s *GeneralStep) pressPicker(k tea.KeyPressMsg, n int) {
+	for range n {
+		*s.picker, _ = s.picker.Update(k)
+	}
+}
+
+// pressPickerTo hands the picker k until the cursor is on path, or moves
+// no more.
+func (s *GeneralStep) pressPickerTo(k tea.KeyPressMsg, path string) {
+	for at := s.picker.HighlightedPath(); at != path; {
+		s.pressPicker(k, 1)
+		next := s.picker.HighlightedPath()
+		if next == at {
+			return
+		}
+		at = next
 	}
 }
 
@@ -296,8 +399,17 @@ func (s *GeneralStep) closePicker() tea.Cmd {
 func (s *GeneralStep) updatePicker(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		if key.Matches(msg, s.pick.Cancel) {
+		switch {
+		case key.Matches(msg, s.pick.Cancel):
 			return s.closePicker()
+		case key.Matches(msg, s.pick.PageUp):
+			s.pressPicker(pickerUp, s.picker.Height())
+			s.pickerNote = ""
+			return nil
+		case key.Matches(msg, s.pick.PageDown):
+			s.pressPicker(pickerDown, s.picker.Height())
+			s.pickerNote = ""
+			return nil
 		}
 	case tea.PasteMsg:
 		// A file dropped on the terminal while browsing is the choice.
@@ -309,6 +421,9 @@ func (s *GeneralStep) updatePicker(msg tea.Msg) tea.Cmd {
 	s.picker.Path = ""
 	fp, cmd := s.picker.Update(msg)
 	s.picker = &fp
+	if _, isKey := msg.(tea.KeyPressMsg); !isKey {
+		s.fitPicker() // a folder's entries may have come
+	}
 	if ok, path := fp.DidSelectFile(msg); ok {
 		focus := s.closePicker()
 		s.logo.SetValue(quotePath(path))
@@ -329,7 +444,13 @@ func (s *GeneralStep) pickerView() string {
 	w := formWidth(s.width)
 	var b strings.Builder
 	b.WriteString(t.Form.Title.Render("Choose a logo") + "\n")
-	b.WriteString(t.Form.Hint.Render(ansi.Truncate("PNG, JPEG, GIF or SVG, up to "+apiclient.FormatSize(apiclient.MaxIconBytes), w, textsafe.Ellipsis)) + "\n")
+	// Why a choice was refused takes the hint's line, as under a field:
+	// the list keeps every other line.
+	if s.pickerNote != "" {
+		b.WriteString(t.Form.Error.Render(ansi.Truncate("✗ "+s.pickerNote, w, textsafe.Ellipsis)) + "\n")
+	} else {
+		b.WriteString(t.Form.Hint.Render(ansi.Truncate("PNG, JPEG, GIF or SVG, up to "+apiclient.FormatSize(apiclient.MaxIconBytes), w, textsafe.Ellipsis)) + "\n")
+	}
 	dir := textsafe.Line(s.picker.CurrentDirectory, maxLogoPath)
 	if over := ansi.StringWidth(dir) - w; over > 0 {
 		dir = ansi.TruncateLeft(dir, over+1, textsafe.Ellipsis) // the end of a path says most
@@ -341,9 +462,6 @@ func (s *GeneralStep) pickerView() string {
 			break
 		}
 		b.WriteString(ansi.Truncate(r, max(s.width, 20), textsafe.Ellipsis) + "\n")
-	}
-	if s.pickerNote != "" {
-		b.WriteString(t.Form.Error.Render(ansi.Truncate("✗ "+s.pickerNote, w, textsafe.Ellipsis)))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -3,6 +3,7 @@ package steps_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -14,12 +15,14 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/softwareone/apitoken/steps"
+	"github.com/softwareone/apitoken/ui/common"
 )
 
 // logoDir is a folder as a file manager shows it: a space in its name and
@@ -71,8 +74,8 @@ func testPNG(t *testing.T, w, h int) []byte {
 	return b.Bytes()
 }
 
-// logoStep is the General step with the cursor in the logo field, "~" at
-// home, in a terminal of colour profile prof.
+// logoStep is the General step with the cursor in the logo field, "~" and
+// the working directory at home, in a terminal of colour profile prof.
 func logoStep(t *testing.T, home string, ssh bool, prof colorprofile.Profile) (*steps.GeneralStep, *steps.Data) {
 	t.Helper()
 	c := testCommon()
@@ -80,6 +83,7 @@ func logoStep(t *testing.T, home string, ssh bool, prof colorprofile.Profile) (*
 	data := steps.NewData("ACC-9000-0001", true)
 	s := steps.NewGeneral(c, data, noActions{})
 	s.SetHome(func() (string, error) { return home, nil })
+	s.SetWorkDir(func() (string, error) { return home, nil })
 	s.SetSize(100, 30)
 	run(t, s, s.Update(tea.ColorProfileMsg{Profile: prof}))
 	run(t, s, s.Enter(steps.FieldIcon))
@@ -482,5 +486,208 @@ func TestLogoPreviewBeside(t *testing.T) {
 	other := *icon
 	if got := drawn.Beside(&other, "s", 40); got != "s" {
 		t.Errorf("the preview of another icon is drawn: %q", got)
+	}
+}
+
+// pickerFolder is the folder the open picker shows, from its screen.
+func pickerFolder(t *testing.T, s steps.Step) string {
+	t.Helper()
+	lines := strings.Split(ansi.Strip(s.View()), "\n")
+	if len(lines) < 3 || lines[0] != "Choose a logo" {
+		t.Fatalf("the picker is not open:\n%s", s.View())
+	}
+	return lines[2]
+}
+
+// pickerCursor is the entry the picker's cursor is on, as drawn; "" when
+// the cursor is not drawn.
+func pickerCursor(s steps.Step) string {
+	for _, l := range strings.Split(ansi.Strip(s.View()), "\n") {
+		if name, ok := strings.CutPrefix(l, "› "); ok {
+			return name
+		}
+	}
+	return ""
+}
+
+// manyLogos adds n PNG files, f00.png to f<n-1>.png, to dir: more than a
+// window shows.
+func manyLogos(t *testing.T, dir string, n int) {
+	t.Helper()
+	img := testPNG(t, 2, 2)
+	for i := range n {
+		writeTestFile(t, filepath.Join(dir, fmt.Sprintf("f%02d.png", i)), img)
+	}
+}
+
+// TestLogoPickerStartFolder: ctrl+o opens in the folder the field names or
+// the typed file's, else in the working directory, where a terminal user
+// starts apitoken beside their files, else at home.
+func TestLogoPickerStartFolder(t *testing.T) {
+	d := newLogoDir(t)
+	sub := filepath.Join(d.dir, "sub")
+	wd := func(dir string, err error) func() (string, error) {
+		return func() (string, error) { return dir, err }
+	}
+	for _, tc := range []struct {
+		name, typed string
+		wd          func() (string, error)
+		want        string
+	}{
+		{"empty field", "", wd(d.dir, nil), d.dir},
+		{"typed file", filepath.Join(sub, "not-yet.png"), wd(d.dir, nil), sub},
+		{"typed folder", "'" + sub + "'", wd(d.dir, nil), sub},
+		{"typed elsewhere", "/no/such/folder/logo.png", wd(d.dir, nil), d.dir},
+		{"no working directory", "", wd("", errors.New("getwd: no such file or directory")), d.home},
+		{"working directory gone", "", wd(filepath.Join(d.home, "gone"), nil), d.home},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := logoStep(t, d.home, false, colorprofile.TrueColor)
+			s.SetWorkDir(tc.wd)
+			typeText(t, s, tc.typed)
+			hit(t, s, keyPick)
+			if got := pickerFolder(t, s); got != tc.want {
+				t.Errorf("the picker opens in %q, want %q:\n%s", got, tc.want, s.View())
+			}
+		})
+	}
+}
+
+// TestLogoPickerHelp: the picker's help names the keys that page and that
+// go to either end, the short bar keeps them in a 100-column window with
+// the app's own keys, and they do what it says.
+func TestLogoPickerHelp(t *testing.T) {
+	d := newLogoDir(t)
+	manyLogos(t, d.dir, 40) // sub, f00.png … f39.png, mark.svg, my logo.png, notes.txt
+	s, _ := logoStep(t, d.home, false, colorprofile.TrueColor)
+	s.SetSize(100, 25)
+	typeText(t, s, d.dir+"/")
+	hit(t, s, keyPick)
+
+	short := helpKeys(s.ShortHelp())
+	var full []string
+	for _, group := range s.FullHelp() {
+		full = append(full, helpKeys(group))
+	}
+	for _, want := range []string{"pgup/pgdn", "↑/↓", "enter", "←", "esc"} {
+		if !strings.Contains(short, want) {
+			t.Errorf("the short help does not name %s: %s", want, short)
+		}
+	}
+	for _, want := range []string{"pgup/pgdn", "home/end", "↑/↓", "enter", "←", "esc"} {
+		if !strings.Contains(strings.Join(full, " "), want) {
+			t.Errorf("the full help does not name %s: %v", want, full)
+		}
+	}
+	keys := common.NewKeyMap()
+	bar := help.New()
+	if v := bar.ShortHelpView(append(s.ShortHelp(), keys.Help, keys.Quit)); ansi.StringWidth(v) > 100 {
+		t.Errorf("the short help is %d cells wide, more than a 100-column window:\n%s", ansi.StringWidth(v), v)
+	}
+
+	// 21 rows of 44 entries: the page keys move by 21.
+	for _, step := range []struct {
+		key  tea.KeyPressMsg
+		want string
+	}{
+		{tea.KeyPressMsg{Code: tea.KeyPgDown}, "f20.png"},
+		{tea.KeyPressMsg{Code: tea.KeyPgDown}, "my logo.png"},
+		{tea.KeyPressMsg{Code: tea.KeyPgDown}, "notes.txt"}, // the last
+		{tea.KeyPressMsg{Code: tea.KeyPgDown}, "notes.txt"},
+		{tea.KeyPressMsg{Code: tea.KeyPgUp}, "f21.png"},
+		{tea.KeyPressMsg{Code: tea.KeyPgUp}, "f00.png"},
+		{tea.KeyPressMsg{Code: tea.KeyPgUp}, "sub"}, // the first
+		{tea.KeyPressMsg{Code: tea.KeyEnd}, "notes.txt"},
+		{tea.KeyPressMsg{Code: tea.KeyHome}, "sub"},
+		{tea.KeyPressMsg{Code: 'G', Text: "G"}, "notes.txt"},
+		{tea.KeyPressMsg{Code: 'g', Text: "g"}, "sub"},
+	} {
+		hit(t, s, step.key)
+		if got := pickerCursor(s); got != step.want {
+			t.Fatalf("after %s the cursor is on %q, want %q:\n%s", step.key, got, step.want, ansi.Strip(s.View()))
+		}
+	}
+}
+
+// TestLogoPickerFillsHeight: the list takes every line the step is given,
+// in the room the app leaves it in a 100×30 and a 60×20 window, with the
+// cursor on screen: when it opens, when a choice is refused, at the end of
+// the list, and after the full help opened and closed again.
+func TestLogoPickerFillsHeight(t *testing.T) {
+	d := newLogoDir(t)
+	manyLogos(t, d.dir, 40)
+	for _, size := range [][2]int{{100, 25}, {60, 15}} {
+		w, h := size[0], size[1]
+		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
+			s, _ := logoStep(t, d.home, false, colorprofile.TrueColor)
+			s.SetSize(w, h)
+			typeText(t, s, d.dir+"/")
+			hit(t, s, keyPick)
+			fills := func(when, cursor string) {
+				t.Helper()
+				v := s.View()
+				lines := strings.Split(v, "\n")
+				if len(lines) != h {
+					t.Errorf("%s: the picker draws %d lines in %d:\n%s", when, len(lines), h, ansi.Strip(v))
+				}
+				for _, l := range lines {
+					if lw := ansi.StringWidth(l); lw > w {
+						t.Errorf("%s: a line is %d cells wide in %d: %q", when, lw, w, ansi.Strip(l))
+					}
+				}
+				if got := pickerCursor(s); got != cursor {
+					t.Errorf("%s: the cursor is on %q, want %q:\n%s", when, got, cursor, ansi.Strip(v))
+				}
+			}
+			fills("opened", "sub")
+			hit(t, s, tea.KeyPressMsg{Code: 'G', Text: "G"})
+			hit(t, s, keyEnter)
+			if !strings.Contains(s.View(), "notes.txt is not a PNG") {
+				t.Fatalf("the refusal is not said:\n%s", s.View())
+			}
+			fills("a choice refused", "notes.txt")
+			hit(t, s, keyUp)
+			fills("at the end", "my logo.png")
+			// The full help takes four lines from the step, and gives them back.
+			s.SetSize(w, h-4)
+			if got := pickerCursor(s); got != "my logo.png" {
+				t.Errorf("the cursor left the screen as the window shrank: on %q\n%s", got, ansi.Strip(s.View()))
+			}
+			s.SetSize(w, h)
+			fills("the help closed", "my logo.png")
+			hit(t, s, tea.KeyPressMsg{Code: 'g', Text: "g"})
+			s.SetSize(w, h-4)
+			s.SetSize(w, h)
+			fills("the help closed at the top", "sub")
+		})
+	}
+}
+
+// TestLogoPickerBackFits: back from a folder entered before the full help
+// opened, the folder left is still on screen, in the rows there are now.
+func TestLogoPickerBackFits(t *testing.T) {
+	home := t.TempDir()
+	for i := range 40 {
+		if err := os.Mkdir(filepath.Join(home, fmt.Sprintf("d%02d", i)), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, _ := logoStep(t, home, false, colorprofile.TrueColor)
+	s.SetSize(100, 25) // 21 rows: d00 to d20
+	hit(t, s, keyPick)
+	for range 20 {
+		hit(t, s, keyDown)
+	}
+	hit(t, s, keyEnter) // into d20, on the last row
+	if got := pickerFolder(t, s); got != filepath.Join(home, "d20") {
+		t.Fatalf("enter did not open d20: in %q", got)
+	}
+	s.SetSize(100, 21) // the full help opened
+	hit(t, s, keyLeft)
+	if got := pickerCursor(s); got != "d20" {
+		t.Errorf("back from d20 the cursor is on %q, want d20:\n%s", got, ansi.Strip(s.View()))
+	}
+	if n := len(strings.Split(s.View(), "\n")); n != 21 {
+		t.Errorf("the picker draws %d lines in 21:\n%s", n, ansi.Strip(s.View()))
 	}
 }
