@@ -284,6 +284,10 @@ func (s *OverviewStep) statusView() string {
 	var status string
 	cr := &s.data.Create
 	switch cr.State {
+	case CreateIdle:
+		if tk := s.data.NameTaken; tk != nil {
+			status = wrapStyled(t.Status.Warning, "⚠ Another token of this account is already named “"+textsafe.Line(tk.Name, 100)+"” ("+textsafe.Line(tk.ID, 20)+"). Both would work; only their ids tell them apart.", w)
+		}
 	case CreateSending:
 		status = cr.Spinner.View() + " " + t.Status.Info.Render("Creating the token…")
 	case CreateChecking:

@@ -79,6 +79,13 @@ type Data struct {
 	// Create is where the create stands. The wizard alone writes it; the
 	// Overview draws it.
 	Create Create
+	// NameTaken is another token of the account with the name given, as
+	// the Overview's lookup found it (nil: none, or not known). Both would
+	// work; only their ids would tell them apart, also when an answer is
+	// lost and the create is looked for by name.
+	NameTaken *apiclient.APIToken
+	// NameChecked is the name that lookup last answered for.
+	NameChecked string
 
 	Created *apiclient.APIToken
 	// Copied is set once the token is known to be on the user's clipboard

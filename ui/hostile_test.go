@@ -305,7 +305,7 @@ func TestHostileWizard(t *testing.T) {
 			h.press("Summary", "enter")
 			h.waitFor("close without copy", "Close anyway?")
 			h.press("Summary", "y")
-			h.waitFor("the list", "TKN-8992-4198  ● Active")
+			h.waitFor("the list", "TKN-5205-7441  ● Active")
 			h.press("List", "e")
 			h.waitFor("Edit", "Edit “x”")
 			h.waitFor("Edit read", "Required.")
@@ -316,7 +316,7 @@ func TestHostileWizard(t *testing.T) {
 			}
 			h.press("Edit Modules", "esc")
 			h.press("Edit General", "esc")
-			h.waitFor("the list again", "TKN-8992-4198  ● Active")
+			h.waitFor("the list again", "TKN-5205-7441  ● Active")
 			h.press("List", "enter")
 			h.waitFor("the details page", "Audit trail")
 			for range 3 {

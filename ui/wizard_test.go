@@ -55,6 +55,7 @@ func TestWizardSnapshots(t *testing.T) {
 	h.waitText("2 of 8 selected")
 	h.press("enter")
 	h.waitText("Modules (2)")
+	h.waitChecked("Nightly billing export") // a demo token has the name: the warning is on
 	h.snapshot("overview")
 
 	h.press("r")
@@ -90,6 +91,7 @@ func TestWizardSnapshotsNarrow(t *testing.T) {
 	h.snapshot("modules")
 	h.press("space", "enter")
 	h.waitText("Modules (1)")
+	h.waitChecked("CI deploys")
 	h.snapshot("overview")
 	h.press("enter")
 	h.waitText("Your token is created")
@@ -434,7 +436,7 @@ func TestWizardClipboardOnlyOnCopy(t *testing.T) {
 }
 
 // toOverview types a name on General, selects the first module and goes
-// on to the Overview.
+// on to the Overview, once it knows whether the name is taken.
 func (h *harness) toOverview(name string) {
 	h.t.Helper()
 	h.typeText(name)
@@ -442,6 +444,9 @@ func (h *harness) toOverview(name string) {
 	h.waitText("0 of 8 selected")
 	h.press("space", "enter")
 	h.waitText("Modules (1)")
+	var full string
+	h.inspect(func(m *ui.Model) { full = strings.TrimSpace(m.Data().Name) })
+	h.waitChecked(full)
 }
 
 // hasSpinner reports a spinner frame (braille) on screen: something is

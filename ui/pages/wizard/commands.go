@@ -24,6 +24,12 @@ type (
 		modules []apiclient.Module
 		err     error
 	}
+	// nameTakenMsg answers whether another token has the name; tok is nil
+	// for none, or when the lookup failed (no warning then).
+	nameTakenMsg struct {
+		name string
+		tok  *apiclient.APIToken
+	}
 	createdMsg struct {
 		token *apiclient.APIToken
 		err   error
@@ -62,6 +68,17 @@ func (p *Page) loadModules() tea.Cmd {
 	return p.load(func(ctx context.Context, api common.API, id string) tea.Msg {
 		mods, err := api.ListEnabledModules(ctx, id)
 		return modulesMsg{modules: mods, err: err}
+	})
+}
+
+// lookupName looks for a token of the account already named name.
+func (p *Page) lookupName(name string) tea.Cmd {
+	return p.load(func(ctx context.Context, api common.API, id string) tea.Msg {
+		toks, _, err := api.ListAPITokens(ctx, id, &apiclient.ListAPITokensOptions{Filter: apiclient.Eq("name", name), Limit: 1})
+		if err != nil || len(toks) == 0 {
+			return nameTakenMsg{name: name}
+		}
+		return nameTakenMsg{name: name, tok: &toks[0]}
 	})
 }
 

@@ -6,6 +6,7 @@ package wizard
 import (
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -58,6 +59,8 @@ type Page struct {
 	c    *common.Common
 	opts Options
 	data *steps.Data
+
+	width, height int // the page's size, for a step whose status grew
 
 	steps   [steps.Summary + 1]steps.Step
 	general *steps.GeneralStep // steps[General], for its picker
@@ -119,6 +122,7 @@ func (p *Page) Init() tea.Cmd {
 
 // SetSize implements common.Page.
 func (p *Page) SetSize(w, h int) {
+	p.width, p.height = w, h
 	for _, s := range p.steps {
 		s.SetSize(w, h)
 	}
@@ -222,6 +226,13 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.data.Account = msg.account
 		}
 		return nil
+	case nameTakenMsg:
+		if msg.name == strings.TrimSpace(p.data.Name) && p.active == steps.Overview {
+			p.data.NameTaken, p.data.NameChecked = msg.tok, msg.name
+			// The warning takes lines from the review above it.
+			p.steps[steps.Overview].SetSize(p.width, p.height)
+		}
+		return nil
 	case modulesMsg:
 		if msg.err == nil {
 			p.data.Catalog = steps.ModulesFrom(msg.modules)
@@ -297,6 +308,12 @@ func (p *Page) Goto(id steps.ID, field string) tea.Cmd {
 	}
 	p.review = false
 	p.active = id
+	if id == steps.Overview && p.data.Created == nil {
+		// Whether the name is taken is asked each time the review opens:
+		// the name may have changed, and so may the account's tokens.
+		p.data.NameTaken, p.data.NameChecked = nil, ""
+		return tea.Batch(p.steps[id].Enter(field), p.lookupName(strings.TrimSpace(p.data.Name)))
+	}
 	return p.steps[id].Enter(field)
 }
 
