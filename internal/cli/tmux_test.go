@@ -241,7 +241,11 @@ func TestWizardHangupWithUncopiedToken(t *testing.T) {
 	s.send("Space", "Enter")
 	s.waitFor("Modules (1)")
 	s.send("Enter")
-	s.waitFor("Your token is created")
+	screen := s.waitFor("Your token is created")
+	id := regexp.MustCompile(`TKN-\d{4}-\d{4}`).FindString(screen)
+	if id == "" {
+		t.Fatalf("no token id on the Summary:\n%s", screen)
+	}
 
 	shell := strings.TrimSpace(s.run("display-message", "-p", "-t", "t", "#{pane_pid}"))
 	pid := childProcess(shell, "apitoken")
@@ -265,15 +269,15 @@ func TestWizardHangupWithUncopiedToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(data)
-	if !regexp.MustCompile(`Created API token TKN-\d{4}-\d{4}\.`).MatchString(text) {
-		t.Errorf("stderr does not give the token id:\n%s", text)
+	if !strings.Contains(text, "Created API token "+id+` "hangup token".`) {
+		t.Errorf("stderr does not give the token id and name:\n%s", text)
 	}
 	// The sandbox notice is left in the scrollback when the full screen
 	// ends (before it, the alternate screen would cover it at once).
 	if i := strings.Index(text, sandboxUsedNotice); i < 0 || i > strings.Index(text, "Created API token") {
 		t.Errorf("stderr does not say, before the token id, that the sandbox was used:\n%s", text)
 	}
-	if !strings.Contains(text, "before the token was copied") {
+	if !strings.Contains(text, "before the token "+id+" was copied") {
 		t.Errorf("stderr does not say the value was lost:\n%s", text)
 	}
 	if tokenValue.MatchString(text) {

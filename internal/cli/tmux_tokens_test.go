@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -105,4 +107,72 @@ func TestTokensAreaInRealTerminal(t *testing.T) {
 	}
 	s.send("q")
 	s.waitFor("EXITED 0")
+}
+
+// TestEveryCreatedTokenIsRecorded drives the built binary in tmux through
+// a run that creates three tokens: the first wizard's, a second from the
+// list's Add, and a rotation's. When the app ends, stderr lists each of
+// them, in that order, after the sandbox notice: id and name, no value.
+func TestEveryCreatedTokenIsRecorded(t *testing.T) {
+	stderrFile := filepath.Join(t.TempDir(), "stderr")
+	s := newTmux(t, 100, 30, []string{"HOME=" + t.TempDir(), "TERM=xterm-256color", "MPT_API_TOKEN="},
+		binary(t)+" 2>"+stderrFile)
+	idPattern := regexp.MustCompile(`TKN-\d{4}-\d{4}`)
+	create := func(name string) string {
+		t.Helper()
+		s.waitFor("API token name")
+		s.typeText(name)
+		s.send("C-n")
+		s.waitFor("0 of 8 selected")
+		s.send("Space", "Enter")
+		s.waitFor("Modules (1)")
+		s.send("Enter")
+		screen := s.waitFor("Your token is created")
+		id := idPattern.FindString(screen)
+		if id == "" {
+			t.Fatalf("no token id on the Summary:\n%s", screen)
+		}
+		// Copied, unconfirmed under tmux: Close asks.
+		s.send("c", "Enter")
+		s.waitFor("Close anyway?")
+		s.send("y")
+		s.waitFor("● API tokens")
+		s.waitFor(id)
+		return id
+	}
+	first := create("record one")
+	s.send("a")
+	second := create("record two")
+
+	// Rotate the second (the list selects it after Close).
+	s.send("Enter")
+	s.waitFor("Audit trail")
+	s.send("R")
+	s.waitFor("A new token is created with the same name")
+	s.send("Enter")
+	screen := s.waitFor("The new token is created")
+	m := regexp.MustCompile(`The new token is created: “record two” \((TKN-\d{4}-\d{4})\)`).FindStringSubmatch(screen)
+	if m == nil {
+		t.Fatalf("no new token id on the rotation's page:\n%s", screen)
+	}
+	rotated := m[1]
+	s.send("r", "Enter")
+	s.waitFor("now?")
+	s.send("y")
+	s.waitFor("Rotated:")
+	s.send("q")
+	s.waitFor("EXITED 0")
+
+	data, err := os.ReadFile(stderrFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	want := sandboxUsedNotice + "\n" +
+		"Created API token " + first + ` "record one".` + "\n" +
+		"Created API token " + second + ` "record two".` + "\n" +
+		"Created API token " + rotated + ` "record two".` + "\n"
+	if text != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", text, want)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -72,7 +73,7 @@ func runWizard(ctx context.Context, opts *WizardOptions) error {
 			return &exitError{code: ExitUnknown}
 		case err != nil:
 			return err
-		case created.get() == nil:
+		case len(created.tokens()) == 0:
 			return errCancelled
 		}
 		return nil
@@ -104,14 +105,16 @@ func relaxStartupGC(getenv func(string) string) {
 const startupGCWindow = 300 * time.Millisecond
 
 // appOptions are the full-screen app's options for a connection; created
-// records what the app creates.
+// records what the app creates. It is kept by the API the app is given
+// (trackedAPI), not by ui.Options.OnCreated: every create of the app goes
+// through that API (the wizard's, its Replace, a rotation's), but only the
+// wizard calls OnCreated.
 func appOptions(f *Factory, conn *Connection, created *createdRecord) ui.Options {
 	uiOpts := ui.Options{
 		API:       &trackedAPI{API: conn.Client, record: created},
 		AccountID: conn.AccountID,
 		Sandbox:   conn.Sandbox,
 		AllowLogo: true,
-		OnCreated: created.set,
 	}
 	if !conn.Sandbox {
 		// The built-in sandbox has no address anyone could use: it is
@@ -125,10 +128,11 @@ func appOptions(f *Factory, conn *Connection, created *createdRecord) ui.Options
 }
 
 // runApp runs the full-screen app until it ends, and says what became of
-// the tokens it created (or, without one, why the sandbox did not start). Without a create, leaving is a cancel unless
-// creating was not the point (the API tokens page).
+// the tokens it created (or, without one, why the sandbox did not start).
+// Without a create, leaving is a cancel unless creating was not the point
+// (the API tokens page).
 func runApp(ctx context.Context, f *Factory, conn *Connection, uiOpts ui.Options, created *createdRecord, browsing bool) error {
-	model := &lateApp{opts: uiOpts, ready: f.Signals.wait}
+	model := &lateApp{opts: uiOpts, ready: f.Signals.wait, record: created}
 	teaOpts := []tea.ProgramOption{
 		tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out),
 		// The renderer flushes on a ticker: at 120 fps (Bubble Tea's
@@ -154,28 +158,74 @@ func runApp(ctx context.Context, f *Factory, conn *Connection, uiOpts ui.Options
 	// A create still in flight (the program was killed) is waited for, so
 	// its token id is reported and no request outlives the process's word.
 	created.wait()
+	return endApp(f.IO.ErrOut, conn, created, appEnd{
+		runErr: runErr, hungUp: hungUp, browsing: browsing,
+		uncopied: model.uncopied(), summary: model.summaryID(),
+	})
+}
+
+// appEnd is how the full-screen app ended.
+type appEnd struct {
+	runErr   error
+	hungUp   bool // the terminal closed (SIGHUP)
+	browsing bool // the API tokens page: leaving without a create is no cancel
+	// uncopied: the wizard's token, if any, was not copied (lateApp.uncopied).
+	uncopied bool
+	// summary is the id of the token on the wizard's Summary ("" if none).
+	summary string
+}
+
+// endApp says, once the app has ended and no create is in flight, what the
+// run created, and returns how the command ends.
+//
+// Every token the run created is listed, one line each, in the order they
+// were created: the wizard's (from the start or the list's Add) and the
+// rotations'. Ids are not secret; the lines stay in the scrollback as a
+// record. Edits, enables, disables and deletes are not listed: they hand
+// out no new credential, each is said on screen as it is done and kept in
+// the token's audit trail, and a longer list would bury the lines about new
+// tokens, which someone may still have to store or revoke.
+//
+// The exit codes are the wizard's: without a create, a cancel (or the
+// sandbox's failure, or an unknown outcome); a hangup while the wizard's
+// own token had not been copied is "created, value lost". A rotation's
+// new token does not count there: the old token stays active until its
+// user confirms the new value is saved.
+func endApp(w io.Writer, conn *Connection, created *createdRecord, end appEnd) error {
 	if conn.Sandbox {
-		fmt.Fprintln(f.IO.ErrOut, sandboxUsedNotice)
+		fmt.Fprintln(w, sandboxUsedNotice)
 	}
-	tok := created.get()
-	if tok != nil {
-		// The id is not secret; leave it in the scrollback as a record.
-		fmt.Fprintf(f.IO.ErrOut, "Created API token %s.\n", sanitizeLine(tok.ID))
+	toks := created.tokens()
+	for _, t := range toks {
+		if t.name == "" {
+			fmt.Fprintf(w, "Created API token %s.\n", sanitizeLine(t.id))
+			continue
+		}
+		fmt.Fprintf(w, "Created API token %s %q.\n", sanitizeLine(t.id), sanitizeLine(t.name))
 	}
+	none := len(toks) == 0
 	switch {
-	case runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled):
-		return runErr
-	case tok == nil && conn.StartErr != nil && conn.StartErr() != nil:
+	case end.runErr != nil && !errors.Is(end.runErr, tea.ErrProgramKilled):
+		return end.runErr
+	case none && conn.StartErr != nil && conn.StartErr() != nil:
 		return conn.StartErr()
-	case tok == nil && created.unknown():
-		fmt.Fprintln(f.IO.ErrOut, "apitoken: a create was in flight and its outcome is unknown: look for the token in the portal before trying again.")
+	case none && created.unknown():
+		fmt.Fprintln(w, "apitoken: a create was in flight and its outcome is unknown: look for the token in the portal before trying again.")
 		return &exitError{code: ExitUnknown}
-	case tok == nil && browsing:
+	case none && end.browsing:
 		return nil
-	case tok == nil:
+	case none:
 		return errCancelled
-	case hungUp && model.uncopied():
-		fmt.Fprintln(f.IO.ErrOut, "apitoken: the terminal closed before the token was copied: its value is lost. Disable the token in the portal and create a new one.")
+	case end.hungUp && created.byWizard() && end.uncopied:
+		id := end.summary
+		if id == "" {
+			id = created.wizardPending() // answered after the program ended
+		}
+		if id == "" {
+			fmt.Fprintln(w, "apitoken: the terminal closed before the token was copied: its value is lost. Disable the token in the portal and create a new one.")
+		} else {
+			fmt.Fprintf(w, "apitoken: the terminal closed before the token %s was copied: its value is lost. Disable it in the portal and create a new one.\n", sanitizeLine(id))
+		}
 		return &exitError{code: ExitUnknown}
 	}
 	return nil
@@ -190,10 +240,14 @@ func runApp(ctx context.Context, f *Factory, conn *Connection, uiOpts ui.Options
 // Init also waits for the process's signal subscription (ready): the app
 // sends nothing with an effect before it handles a key, and it handles
 // none before Init returns.
+//
+// After every update it tells record whether the wizard has a request out,
+// so that the creates sent meanwhile count as the wizard's.
 type lateApp struct {
-	opts  ui.Options
-	ready func()
-	m     *ui.Model // nil until Init
+	opts   ui.Options
+	ready  func()
+	record *createdRecord // nil: nothing is told
+	m      *ui.Model      // nil until Init
 }
 
 func (a *lateApp) Init() tea.Cmd {
@@ -204,6 +258,11 @@ func (a *lateApp) Init() tea.Cmd {
 
 func (a *lateApp) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	_, cmd := a.m.Update(msg)
+	if a.record != nil {
+		// Before the commands run: a create the update sent reads it.
+		d := a.m.Data()
+		a.record.setWizardBusy(d != nil && d.Create.Busy())
+	}
 	return a, cmd
 }
 
@@ -213,6 +272,15 @@ func (a *lateApp) View() tea.View { return a.m.View() }
 // false when the program ended before the app was built.
 func (a *lateApp) uncopied() bool {
 	return a.m != nil && a.m.Data() != nil && !a.m.Data().Copied
+}
+
+// summaryID is the id of the token on the wizard's Summary, "" when it
+// shows none (or the program ended before the app was built).
+func (a *lateApp) summaryID() string {
+	if a.m == nil || a.m.Data() == nil || a.m.Data().Created == nil {
+		return ""
+	}
+	return a.m.Data().Created.ID
 }
 
 // program is what the signal supervisor does to a running wizard.
@@ -256,25 +324,51 @@ func superviseWizard(ctx context.Context, sigs *Signals, p program, after func(t
 	}
 }
 
-// createdRecord keeps what the wizard created, written from its commands
-// (possibly after the program ended) and read once it has.
+// createdRecord keeps what the app created in the run, written from its
+// commands (possibly after the program ended) and read once it has.
 type createdRecord struct {
 	mu       sync.Mutex
-	tok      *apiclient.APIToken
+	toks     []createdToken // in the order they were created
 	inFlight sync.WaitGroup
-	lost     bool // a create ended with an unknown outcome and nothing found
+	lost     bool // the latest create ended with an unknown outcome
+
+	// wizardBusy: the wizard has a request out, as the app said after its
+	// latest update. A create sent meanwhile is the wizard's: it has one
+	// request out at a time and cannot be left while it does, so no other
+	// page sends one then.
+	wizardBusy bool
+	// wizardMade: a create of the wizard made a token (any wizard of the
+	// run: the list's Add opens a new one).
+	wizardMade bool
+	// pending is the token made by a create of the wizard's current
+	// request, "" if none (yet): once the program was killed, the Summary
+	// never shows it.
+	pending string
 }
 
-func (r *createdRecord) set(t *apiclient.APIToken) {
+// createdToken is what the record keeps of a token: never its value.
+type createdToken struct{ id, name string }
+
+// ended records the answer to a create; byWizard: the wizard sent it.
+func (r *createdRecord) ended(tok *apiclient.APIToken, err error, byWizard bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.tok = t
+	r.lost = errors.Is(err, apiclient.ErrOutcomeUnknown)
+	if err != nil || tok == nil {
+		return
+	}
+	r.toks = append(r.toks, createdToken{id: tok.ID, name: tok.Name})
+	if byWizard {
+		r.wizardMade = true
+		r.pending = tok.ID
+	}
 }
 
-func (r *createdRecord) get() *apiclient.APIToken {
+// tokens are the tokens created so far, in order.
+func (r *createdRecord) tokens() []createdToken {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.tok
+	return slices.Clone(r.toks)
 }
 
 func (r *createdRecord) unknown() bool {
@@ -283,10 +377,39 @@ func (r *createdRecord) unknown() bool {
 	return r.lost
 }
 
+// setWizardBusy says whether the wizard has a request out; a new request
+// forgets what the previous one made.
+func (r *createdRecord) setWizardBusy(busy bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if busy && !r.wizardBusy {
+		r.pending = ""
+	}
+	r.wizardBusy = busy
+}
+
+// byWizard reports whether a create of the wizard made a token.
+func (r *createdRecord) byWizard() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.wizardMade
+}
+
+// wizardPending is the token the wizard's request made while it was still
+// out when the app ended, "" if none.
+func (r *createdRecord) wizardPending() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.wizardBusy {
+		return ""
+	}
+	return r.pending
+}
+
 func (r *createdRecord) wait() { r.inFlight.Wait() }
 
-// trackedAPI counts creates in flight, so a killed wizard can wait for the
-// answer of the one it sent.
+// trackedAPI records every token the app creates, and counts creates in
+// flight, so a killed app can wait for the answer of the one it sent.
 type trackedAPI struct {
 	ui.API
 	record *createdRecord
@@ -295,10 +418,12 @@ type trackedAPI struct {
 func (t *trackedAPI) CreateAPIToken(ctx context.Context, req *apiclient.CreateAPITokenRequest) (*apiclient.APIToken, error) {
 	t.record.inFlight.Add(1)
 	defer t.record.inFlight.Done()
-	tok, err := t.API.CreateAPIToken(ctx, req)
 	t.record.mu.Lock()
-	t.record.lost = errors.Is(err, apiclient.ErrOutcomeUnknown)
+	byWizard := t.record.wizardBusy
 	t.record.mu.Unlock()
+	tok, err := t.API.CreateAPIToken(ctx, req)
+	// Recorded before the create counts as done: wait sees it.
+	t.record.ended(tok, err, byWizard)
 	return tok, err
 }
 
