@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -234,18 +233,7 @@ func TestWizardHangupWithUncopiedToken(t *testing.T) {
 	stderrFile := filepath.Join(t.TempDir(), "stderr")
 	s := newTmux(t, 100, 30, []string{"HOME=" + t.TempDir(), "TERM=xterm-256color", "MPT_API_TOKEN="},
 		bin+" 2>"+stderrFile)
-	s.waitFor("API token name")
-	s.typeText("hangup token")
-	s.send("C-n")
-	s.waitFor("0 of 8 selected")
-	s.send("Space", "Enter")
-	s.waitFor("Modules (1)")
-	s.send("Enter")
-	screen := s.waitFor("Your token is created")
-	id := regexp.MustCompile(`TKN-\d{4}-\d{4}`).FindString(screen)
-	if id == "" {
-		t.Fatalf("no token id on the Summary:\n%s", screen)
-	}
+	id := s.createToSummary("hangup token")
 
 	shell := strings.TrimSpace(s.run("display-message", "-p", "-t", "t", "#{pane_pid}"))
 	pid := childProcess(shell, "apitoken")

@@ -28,23 +28,7 @@ func TestTokensAreaInRealTerminal(t *testing.T) {
 
 	// Create, copy (unconfirmed under tmux), Close: the list, the new
 	// token selected.
-	s.waitFor("0/100")
-	s.typeText("tmux area token")
-	s.send("C-n")
-	s.waitFor("0 of 8 selected")
-	s.send("Space", "Enter")
-	s.waitFor("Modules (1)")
-	s.send("Enter")
-	screen := s.waitFor("Your token is created")
-	id := regexp.MustCompile(`TKN-\d{4}-\d{4}`).FindString(screen)
-	if id == "" {
-		t.Fatalf("no token id on the Summary:\n%s", screen)
-	}
-	s.send("c", "Enter")
-	s.waitFor("Close anyway?")
-	s.send("y")
-	s.waitFor("● API tokens")
-	s.waitFor(id)
+	id := s.createAndClose("tmux area token")
 
 	// Find it by filter.
 	s.send("/")
@@ -83,7 +67,7 @@ func TestTokensAreaInRealTerminal(t *testing.T) {
 	s.send("Enter")
 	s.waitFor("Audit trail")
 	s.send("Tab", "Tab", "Tab")
-	screen = s.waitFor("disabled")
+	screen := s.waitFor("disabled")
 	if !strings.Contains(strings.ToLower(screen), "updated") && !strings.Contains(strings.ToLower(screen), "created") {
 		t.Errorf("the audit trail shows no update or create:\n%s", screen)
 	}
@@ -117,32 +101,9 @@ func TestEveryCreatedTokenIsRecorded(t *testing.T) {
 	stderrFile := filepath.Join(t.TempDir(), "stderr")
 	s := newTmux(t, 100, 30, []string{"HOME=" + t.TempDir(), "TERM=xterm-256color", "MPT_API_TOKEN="},
 		binary(t)+" 2>"+stderrFile)
-	idPattern := regexp.MustCompile(`TKN-\d{4}-\d{4}`)
-	create := func(name string) string {
-		t.Helper()
-		s.waitFor("API token name")
-		s.typeText(name)
-		s.send("C-n")
-		s.waitFor("0 of 8 selected")
-		s.send("Space", "Enter")
-		s.waitFor("Modules (1)")
-		s.send("Enter")
-		screen := s.waitFor("Your token is created")
-		id := idPattern.FindString(screen)
-		if id == "" {
-			t.Fatalf("no token id on the Summary:\n%s", screen)
-		}
-		// Copied, unconfirmed under tmux: Close asks.
-		s.send("c", "Enter")
-		s.waitFor("Close anyway?")
-		s.send("y")
-		s.waitFor("● API tokens")
-		s.waitFor(id)
-		return id
-	}
-	first := create("record one")
+	first := s.createAndClose("record one")
 	s.send("a")
-	second := create("record two")
+	second := s.createAndClose("record two")
 
 	// Rotate the second (the list selects it after Close).
 	s.send("Enter")
@@ -175,4 +136,37 @@ func TestEveryCreatedTokenIsRecorded(t *testing.T) {
 	if text != want {
 		t.Errorf("stderr:\n%s\nwant:\n%s", text, want)
 	}
+}
+
+// createToSummary adds a token named name in the wizard on screen (one
+// module) and returns its id from the Summary.
+func (s *tmuxSession) createToSummary(name string) string {
+	s.t.Helper()
+	s.waitFor("API token name")
+	s.typeText(name)
+	s.send("C-n")
+	s.waitFor("0 of 8 selected")
+	s.send("Space", "Enter")
+	s.waitFor("Modules (1)")
+	s.send("Enter")
+	screen := s.waitFor("Your token is created")
+	id := regexp.MustCompile(`TKN-\d{4}-\d{4}`).FindString(screen)
+	if id == "" {
+		s.t.Fatalf("no token id on the Summary:\n%s", screen)
+	}
+	return id
+}
+
+// createAndClose adds a token as createToSummary does, copies it
+// (unconfirmed under tmux, so Close asks) and closes it to the list, which
+// selects it; it returns the token's id.
+func (s *tmuxSession) createAndClose(name string) string {
+	s.t.Helper()
+	id := s.createToSummary(name)
+	s.send("c", "Enter")
+	s.waitFor("Close anyway?")
+	s.send("y")
+	s.waitFor("● API tokens")
+	s.waitFor(id)
+	return id
 }
