@@ -30,7 +30,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/softwareone/apitoken/apiclient"
-	"github.com/softwareone/apitoken/internal/textsafe"
 	"github.com/softwareone/apitoken/theme"
 	"github.com/softwareone/apitoken/ui/common"
 	"github.com/softwareone/apitoken/ui/components/dialog"
@@ -170,14 +169,7 @@ func lower(k Kind) string {
 	}
 }
 
-func (t Target) label() string {
-	name := textsafe.Line(t.Name, 60)
-	id := textsafe.Line(t.ID, 40)
-	if name == "" {
-		return id
-	}
-	return "“" + name + "” (" + id + ")"
-}
+func (t Target) label() string { return common.TokenLabel(t.Name, t.ID) }
 
 // QuitReadyMsg says that an action which held a quit (RequestQuit
 // answered false while its call was out) has its answer: the root asks

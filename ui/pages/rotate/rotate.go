@@ -537,13 +537,7 @@ func (p *Page) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (p *Page) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
 
-func (p *Page) label(t apiclient.APIToken) string {
-	name, id := textsafe.Line(t.Name, 60), textsafe.Line(t.ID, 40)
-	if name == "" {
-		return id
-	}
-	return "“" + name + "” (" + id + ")"
-}
+func (p *Page) label(t apiclient.APIToken) string { return common.TokenLabel(t.Name, t.ID) }
 
 // View implements common.Page.
 func (p *Page) View() string {

@@ -736,7 +736,7 @@ func (p *Page) Saved(tok apiclient.APIToken) {
 	if i := p.index(tok.ID); i >= 0 {
 		p.replace(i, &tok)
 	}
-	p.setNotice(tok.ID, label(tok.Name, tok.ID)+" is saved.", true, "")
+	p.setNotice(tok.ID, common.TokenLabel(tok.Name, tok.ID)+" is saved.", true, "")
 }
 
 // Created reports the wizard's create of tok, when the person closes it.
@@ -747,7 +747,7 @@ func (p *Page) Created(tok apiclient.APIToken) {
 	if p.notice != "" && p.noticeID == tok.ID {
 		return
 	}
-	p.setNotice(tok.ID, label(tok.Name, tok.ID)+" is created.", true, "")
+	p.setNotice(tok.ID, common.TokenLabel(tok.Name, tok.ID)+" is created.", true, "")
 }
 
 // Rotated reports a rotation of old that was left after its create was
@@ -760,22 +760,12 @@ func (p *Page) Rotated(old apiclient.APIToken, newID string) {
 	if i := p.index(old.ID); i >= 0 && old.Name == "" {
 		old.Name = p.entries[i].name
 	}
-	name := label(old.Name, old.ID)
+	name := common.TokenLabel(old.Name, old.ID)
 	if newID == "" {
 		p.setNotice(old.ID, name+" is still active; its rotation did not finish and a new token may exist.", false, "")
 		return
 	}
 	p.setNotice(old.ID, name+" has a new token: "+textsafe.Line(newID, 40)+".", true, "")
-}
-
-// label names a token for the status line, as the actions do: its name
-// and id made safe to draw.
-func label(name, id string) string {
-	n, i := textsafe.Line(name, 60), textsafe.Line(id, 40)
-	if n == "" {
-		return i
-	}
-	return "“" + n + "” (" + i + ")"
 }
 
 func (p *Page) index(id string) int {
