@@ -143,12 +143,11 @@ func checkCreateFlags(req *apiclient.CreateAPITokenRequest, icon string) error {
 	if len(req.ModuleIDs) == 0 {
 		return usagef("at least one --module is required (e.g. --module MOD-1001)")
 	}
-	for i, id := range req.ModuleIDs {
-		if !apiclient.ValidModuleID(canonicalID(id)) {
-			return usagef("--module %q is not a module id: expected MOD-####", sanitizeLine(id))
-		}
-		req.ModuleIDs[i] = canonicalID(id) // mod-1001 is MOD-1001
+	ids, err := checkModuleFlags("module", req.ModuleIDs)
+	if err != nil {
+		return err
 	}
+	req.ModuleIDs = ids
 	for _, id := range req.ExtensionIDs {
 		if id == "" {
 			return usagef("--extension needs an id")

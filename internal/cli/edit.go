@@ -86,16 +86,6 @@ func readDescription(in io.Reader) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-func checkModuleFlags(flag string, ids []string) ([]string, error) {
-	out := canonicalIDs(ids)
-	for i, id := range out {
-		if !apiclient.ValidModuleID(id) {
-			return nil, usagef("--%s %q is not a module id: expected MOD-####", flag, sanitizeLine(strings.TrimSpace(ids[i])))
-		}
-	}
-	return out, nil
-}
-
 func runEdit(ctx context.Context, opts *EditOptions) error {
 	id, err := checkTokenID(opts.ID)
 	if err != nil {

@@ -150,7 +150,7 @@ func (f *Factory) resolve(a *APIFlags) (apiclient.Config, string, error) {
 	if account == "" {
 		account = canonicalID(f.Getenv("MPT_ACCOUNT_ID"))
 		if account != "" && !apiclient.ValidAccountID(account) {
-			return apiclient.Config{}, "", usagef("MPT_ACCOUNT_ID %q is not an account id: expected ACC-####-####", account)
+			return apiclient.Config{}, "", usagef("MPT_ACCOUNT_ID %q is not an account id: expected ACC-####-####", sanitizeLine(strings.TrimSpace(f.Getenv("MPT_ACCOUNT_ID"))))
 		}
 	}
 	return cfg, account, nil

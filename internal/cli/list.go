@@ -86,12 +86,11 @@ func checkListFlags(status string, modules []string, unusedFor string, now time.
 	default:
 		return lf, usagef("--status %q: expected Active or Disabled", sanitizeLine(status))
 	}
-	for i, m := range canonicalIDs(modules) {
-		if !apiclient.ValidModuleID(m) {
-			return lf, usagef("--module %q is not a module id: expected MOD-####", sanitizeLine(strings.TrimSpace(modules[i])))
-		}
-		lf.modules = append(lf.modules, m)
+	mods, err := checkModuleFlags("module", modules)
+	if err != nil {
+		return lf, err
 	}
+	lf.modules = mods
 	if unusedFor != "" {
 		d, err := parseAge(unusedFor)
 		if err != nil {

@@ -200,6 +200,18 @@ func canonicalIDs(values []string) []string {
 	return out
 }
 
+// checkModuleFlags checks a repeatable module flag's values and returns
+// them as the platform writes them; a bad one is quoted as typed.
+func checkModuleFlags(flag string, ids []string) ([]string, error) {
+	out := canonicalIDs(ids)
+	for i, id := range out {
+		if !apiclient.ValidModuleID(id) {
+			return nil, usagef("--%s %q is not a module id: expected MOD-####", flag, sanitizeLine(strings.TrimSpace(ids[i])))
+		}
+	}
+	return out, nil
+}
+
 // stringsFlag reads a repeatable flag's values, trimmed.
 func trimmed(values []string) []string {
 	out := make([]string, len(values))
