@@ -137,6 +137,18 @@ func (e *Error) FieldErrors() map[string][]string {
 	return out
 }
 
+// fieldsHeadline introduces the fields a 400 names.
+const fieldsHeadline = "The Marketplace API refused the request (400). Fix these fields:"
+
+// Headline is Message without the fields a 400 names, for a caller that
+// lists FieldErrors itself, a line each.
+func (e *Error) Headline() string {
+	if e.StatusCode == http.StatusBadRequest && formatFieldErrors(e.Problem.Errors) != "" {
+		return fieldsHeadline
+	}
+	return e.Message()
+}
+
 // Message returns one actionable sentence or two for a person, chosen by the
 // status code.
 func (e *Error) Message() string {
@@ -158,7 +170,7 @@ func (e *Error) Message() string {
 	switch {
 	case code == http.StatusBadRequest:
 		if f := formatFieldErrors(e.Problem.Errors); f != "" {
-			return "The Marketplace API refused the request (400). Fix these fields: " + f
+			return fieldsHeadline + " " + f
 		}
 		return withDetail("The Marketplace API refused the request as invalid (400).")
 	case code == http.StatusUnauthorized:

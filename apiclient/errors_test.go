@@ -266,3 +266,21 @@ func TestOpMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadline: a 400 that names fields has a headline without them (the
+// caller lists them); every other error's headline is its Message.
+func TestHeadline(t *testing.T) {
+	withFields := &Error{StatusCode: 400, Problem: ProblemDetails{Errors: map[string][]string{"name": {"Too long."}}}}
+	if h := withFields.Headline(); h != "The Marketplace API refused the request (400). Fix these fields:" || !strings.Contains(withFields.Message(), h+" name: Too long.") {
+		t.Errorf("headline %q of message %q", h, withFields.Message())
+	}
+	for _, e := range []*Error{
+		{StatusCode: 400, Problem: ProblemDetails{Detail: "Bad."}},
+		{StatusCode: 401},
+		{StatusCode: 404, Path: "/x"},
+	} {
+		if e.Headline() != e.Message() {
+			t.Errorf("%d: headline %q, message %q", e.StatusCode, e.Headline(), e.Message())
+		}
+	}
+}

@@ -99,14 +99,9 @@ func printError(w io.Writer, err error) {
 			fmt.Fprintf(w, "Run %q for usage.\n", usage.command+" --help")
 		}
 	case errors.As(err, &apiErr):
-		msg := apiErr.Message()
-		fields := apiErr.FieldErrors()
-		if i := strings.Index(msg, fieldsLead); i >= 0 && len(fields) > 0 {
-			// The fields follow one a line: not also inline.
-			msg = msg[:i+len(fieldsLead)-1]
-		}
-		fmt.Fprintf(w, "apitoken: %s\n", sanitizeLine(msg))
-		if len(fields) > 0 {
+		// The fields follow, a line each: the headline does not name them.
+		fmt.Fprintf(w, "apitoken: %s\n", sanitizeLine(apiErr.Headline()))
+		if fields := apiErr.FieldErrors(); len(fields) > 0 {
 			for _, field := range slices.Sorted(maps.Keys(fields)) {
 				for _, m := range fields[field] {
 					fmt.Fprintf(w, "  %s: %s\n", sanitizeLine(field), sanitizeLine(m))
@@ -120,10 +115,6 @@ func printError(w io.Writer, err error) {
 		fmt.Fprintf(w, "apitoken: %s\n", sanitizeLine(err.Error()))
 	}
 }
-
-// fieldsLead is where apiclient's message of a 400 starts listing the
-// fields it names.
-const fieldsLead = " Fix these fields: "
 
 // sanitizeLine makes text from the server or the user safe to print.
 func sanitizeLine(s string) string { return textsafe.Line(s, 2000) }
