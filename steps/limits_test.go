@@ -2,14 +2,16 @@ package steps_test
 
 import (
 	"errors"
-	"github.com/charmbracelet/x/ansi"
 	"net"
 	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/x/ansi"
+
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/softwareone/apitoken/apiclient"
 	"github.com/softwareone/apitoken/steps"
@@ -108,5 +110,24 @@ func TestOverviewHelpFollowsTheFocus(t *testing.T) {
 	s.Update(tea.KeyPressMsg{Code: tea.KeyLeft})
 	if got := enterSays(); got != "back" {
 		t.Errorf("with Back focused, enter says %q, want \"back\"", got)
+	}
+}
+
+// TestNameTakenWarningFits: the warning that the name is taken, arriving
+// after the Overview opened, takes its lines from the review: the step
+// still fits the height it was given, buttons included.
+func TestNameTakenWarningFits(t *testing.T) {
+	data := steps.NewData("ACC-9000-0001", false)
+	// A long name: the warning wraps to several lines.
+	data.Name = "A name long enough for the warning to take more lines than the review keeps for it"
+	data.Selected = map[string]bool{}
+	s := steps.NewOverview(testCommon(), data, noActions{})
+	s.SetSize(60, 15)
+	s.Enter("")
+	data.NameTaken = &apiclient.APIToken{ID: "TKN-1000-1003", Name: data.Name}
+	s.Update(steps.NameCheckedMsg{})
+	v := ansi.Strip(s.View())
+	if n := lipgloss.Height(v); n > 15 || !strings.Contains(v, "already named") || !strings.Contains(v, "← Back") {
+		t.Errorf("%d lines for 15, with the warning and the buttons:\n%s", n, v)
 	}
 }

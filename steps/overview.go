@@ -103,10 +103,17 @@ const maxStatusLines = 6
 // status, a blank and the buttons.
 func (s *OverviewStep) footerHeight() int { return 3 + lipgloss.Height(s.statusView()) }
 
+// NameCheckedMsg says the wizard has its answer to whether the name is
+// taken (Data.NameTaken): the warning, if any, takes lines from the review.
+type NameCheckedMsg struct{}
+
 // Update implements Step.
 func (s *OverviewStep) Update(msg tea.Msg) tea.Cmd {
-	if msg, ok := msg.(tea.KeyPressMsg); ok {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
 		return s.handleKey(msg)
+	case NameCheckedMsg:
+		s.SetSize(s.width, s.height)
 	}
 	return nil
 }

@@ -60,8 +60,6 @@ type Page struct {
 	opts Options
 	data *steps.Data
 
-	width, height int // the page's size, for a step whose status grew
-
 	steps   [steps.Summary + 1]steps.Step
 	general *steps.GeneralStep // steps[General], for its picker
 	active  steps.ID
@@ -122,7 +120,6 @@ func (p *Page) Init() tea.Cmd {
 
 // SetSize implements common.Page.
 func (p *Page) SetSize(w, h int) {
-	p.width, p.height = w, h
 	for _, s := range p.steps {
 		s.SetSize(w, h)
 	}
@@ -229,8 +226,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	case nameTakenMsg:
 		if msg.name == strings.TrimSpace(p.data.Name) && p.active == steps.Overview {
 			p.data.NameTaken, p.data.NameChecked = msg.tok, msg.name
-			// The warning takes lines from the review above it.
-			p.steps[steps.Overview].SetSize(p.width, p.height)
+			return p.steps[steps.Overview].Update(steps.NameCheckedMsg{})
 		}
 		return nil
 	case modulesMsg:
@@ -300,8 +296,7 @@ func (p *Page) Goto(id steps.ID, field string) tea.Cmd {
 	if id < steps.General || id > steps.Summary || p.data.Create.Busy() {
 		return nil
 	}
-	switch {
-	case id == steps.Overview:
+	if id == steps.Overview {
 		// Coming back after changing something: what was said about the
 		// last attempt no longer applies.
 		p.data.Create.State, p.data.Create.Err, p.data.Create.Found = steps.CreateIdle, nil, nil
